@@ -1,0 +1,185 @@
+#include "app/application.hpp"
+
+#include "api/api.hpp"
+#include "core/crypto.hpp"
+#include "core/log.hpp"
+#include "core/sid.hpp"
+#include "http/server.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace sb::app {
+namespace {
+
+constexpr std::string_view kDatabaseFile = "switchboard.db";
+
+struct Seed {
+  std::string sid;
+  std::string token;
+  bool is_generated = true;
+};
+
+// SWITCHBOARD_ACCOUNT_SID / SWITCHBOARD_AUTH_TOKEN, or a freshly generated pair.
+Seed main_account_seed() {
+  const char* sid = std::getenv("SWITCHBOARD_ACCOUNT_SID");
+  const char* token = std::getenv("SWITCHBOARD_AUTH_TOKEN");
+  if ((sid == nullptr) != (token == nullptr)) {
+    throw std::runtime_error("set both SWITCHBOARD_ACCOUNT_SID and SWITCHBOARD_AUTH_TOKEN, or neither");
+  }
+  if (sid == nullptr) return {make_sid(sid_prefix::kAccount), crypto::random_hex(16), true};
+  if (!is_sid(sid, sid_prefix::kAccount)) {
+    throw std::runtime_error("SWITCHBOARD_ACCOUNT_SID must be AC followed by 32 hex digits");
+  }
+  const std::string_view t = token;
+  if (t.size() < 16 || t.size() > 128 || t.find_first_of(" :\t\r\n") != std::string_view::npos) {
+    throw std::runtime_error("SWITCHBOARD_AUTH_TOKEN must be 16 to 128 characters without spaces or ':'");
+  }
+  std::string lower(sid);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  lower[0] = 'A';
+  lower[1] = 'C';
+  return {lower, std::string(t), false};
+}
+
+void print_banner(const Config& config, std::uint16_t http_port, const store::Account& main_account,
+                  bool show_token, bool is_new) {
+  const std::string base = fmt::format("http://{}", Endpoint{config.http.host, http_port}.to_string());
+  std::string out;
+  out += fmt::format("switchboard {} is ready\n", SB_VERSION);
+  out += fmt::format("  REST API base URL: {}/2010-04-01  (twilio-node: client.api.baseUrl = '{}')\n",
+                     base, base);
+  out += fmt::format("  Account SID:       {}\n", main_account.sid);
+  if (show_token) {
+    out += fmt::format("  Auth token:        {}{}\n", main_account.auth_token,
+                       is_new ? "  (generated now and shown once; `switchboard credentials` shows it again)" : "");
+  } else {
+    out += "  Auth token:        shown at first start; `switchboard credentials` shows it again\n";
+  }
+  out += fmt::format("  Data directory:    {}\n", std::filesystem::absolute(config.data_dir).lexically_normal().string());
+  std::fputs(out.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int serve(const Config& config, const ServeOptions& options) {
+  std::filesystem::create_directories(config.data_dir);
+  boost::asio::io_context loop(1);
+  auto store = store::sqlite::open_store(config.data_dir / kDatabaseFile,
+                                         [&loop](std::function<void()> f) {
+                                           boost::asio::post(loop, std::move(f));
+                                         });
+  api::Api api(*store);
+  http::Server server(loop,
+                      http::ServerOptions{
+                          .max_body_bytes = config.http_max_body_bytes,
+                          .max_header_bytes = 16 * 1024,
+                          .request_timeout = config.http_request_timeout,
+                          .idle_timeout = config.http_idle_timeout,
+                          .shutdown_grace = std::chrono::seconds{10},
+                          .error_response = &api::Api::error_response,
+                      },
+                      [&api](http::Request request, http::Reply reply) {
+                        api.handle(std::move(request), std::move(reply));
+                      });
+
+  int exit_code = 0;
+  auto start_listening = [&](const store::Account& main_account, bool is_new) {
+    try {
+      const auto port = server.listen(config.http.host, config.http.port);
+      spdlog::info("http: listening on {}", Endpoint{config.http.host, port}.to_string());
+      print_banner(config, port, main_account, is_new || options.show_credentials, is_new);
+    } catch (const std::exception& e) {
+      spdlog::critical("cannot listen for HTTP on {}: {}", config.http.to_string(), e.what());
+      exit_code = 1;
+      loop.stop();
+    }
+  };
+
+  if (auto main_account = store->accounts().find_first_main()) {
+    if (std::getenv("SWITCHBOARD_ACCOUNT_SID") != nullptr &&
+        main_account->sid != main_account_seed().sid) {
+      spdlog::warn("SWITCHBOARD_ACCOUNT_SID is ignored: the main account {} already exists in {}",
+                   main_account->sid, config.data_dir.string());
+    }
+    start_listening(*main_account, false);
+  } else {
+    const Seed seed = main_account_seed();
+    const auto now = now_seconds();
+    store::Account account{.sid = seed.sid,
+                           .owner_account_sid = "",
+                           .friendly_name = "Main Account",
+                           .status = "active",
+                           .type = "Full",
+                           .auth_token = seed.token,
+                           .date_created = now,
+                           .date_updated = now};
+    store->accounts().insert(account, [&, account, seed](std::error_code ec) {
+      if (ec) {
+        spdlog::critical("cannot create the main account: {}", ec.message());
+        exit_code = 1;
+        loop.stop();
+        return;
+      }
+      spdlog::info("main account {} created ({})", account.sid,
+                   seed.is_generated ? "generated" : "from SWITCHBOARD_ACCOUNT_SID");
+      start_listening(account, seed.is_generated);
+    });
+  }
+
+  boost::asio::signal_set signals(loop, SIGINT, SIGTERM);
+  bool is_stopping = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        if (is_stopping) {
+          spdlog::warn("second signal: stopping now");
+          loop.stop();
+          return;
+        }
+        is_stopping = true;
+        spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
+        server.shutdown([&] {
+          store->close();
+          spdlog::info("stopped cleanly");
+          signals.cancel();
+          loop.stop();
+        });
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+
+  loop.run();
+  store->close();
+  return exit_code;
+}
+
+int print_credentials(const std::filesystem::path& data_dir) {
+  const auto file = data_dir / kDatabaseFile;
+  if (!std::filesystem::exists(file)) {
+    std::cerr << "no database at " << file.string() << ": start `switchboard serve` first\n";
+    return 1;
+  }
+  boost::asio::io_context loop(1);
+  auto store = store::sqlite::open_store(file, [&loop](std::function<void()> f) {
+    boost::asio::post(loop, std::move(f));
+  });
+  const auto main_account = store->accounts().find_first_main();
+  store->close();
+  if (!main_account) {
+    std::cerr << "the database has no main account yet: start `switchboard serve` first\n";
+    return 1;
+  }
+  std::cout << "Account SID: " << main_account->sid << "\nAuth token:  " << main_account->auth_token << "\n";
+  return 0;
+}
+
+}  // namespace sb::app

@@ -1,0 +1,67 @@
+#pragma once
+// switchboard's configuration: defaults, then the TOML file (--config), then command-line flags.
+// Read once at start-up; a bad value is a start-up error that names the setting.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sb::app {
+
+struct Endpoint {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string to_string() const;
+};
+
+struct PortRange {
+  std::uint16_t low = 20000;
+  std::uint16_t high = 29999;
+};
+
+struct Config {
+  std::filesystem::path data_dir = "./var";
+  Endpoint http{"127.0.0.1", 8080};
+  Endpoint sip{"0.0.0.0", 5060};
+  std::optional<Endpoint> sip_tls;  // defaults to 0.0.0.0:5061 when tls_cert is set
+  PortRange rtp_ports;
+  std::string public_address;  // advertised in Contact and SDP; empty: the bound address
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
+  std::filesystem::path tls_ca;
+  std::string log_level = "info";
+  std::string base_domain = "switchboard.local";
+  std::size_t http_max_body_bytes = 1024 * 1024;
+  std::chrono::seconds http_request_timeout{30};
+  std::chrono::seconds http_idle_timeout{60};
+};
+
+// The command-line flags of `serve`; each set one overrides the file.
+struct Flags {
+  std::optional<std::string> config_file;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> http;
+  std::optional<std::string> sip;
+  std::optional<std::string> sip_tls;
+  std::optional<std::string> rtp_ports;
+  std::optional<std::string> public_address;
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
+  std::optional<std::string> tls_ca;
+  std::optional<std::string> log_level;
+};
+
+// Throws std::runtime_error with a message naming the setting when a value is invalid.
+Config load_config(const Flags& flags);
+// Applies TOML text (the file's content) over `config`; `origin` names it in errors.
+void apply_toml(Config& config, std::string_view toml_text, std::string_view origin);
+
+// "host:port", "[v6]:port"; throws std::invalid_argument naming `setting`.
+Endpoint parse_endpoint(std::string_view text, std::string_view setting);
+// "LO-HI" with LO even, LO < HI; throws std::invalid_argument.
+PortRange parse_port_range(std::string_view text, std::string_view setting);
+
+}  // namespace sb::app

@@ -1,0 +1,27 @@
+#pragma once
+// Twilio resource identifiers: a two-letter prefix and 32 lowercase hex digits (34 characters).
+
+#include <string>
+#include <string_view>
+
+namespace sb {
+
+// Prefixes of the resources switchboard serves (twilio-voice-digest.md, section 0).
+namespace sid_prefix {
+inline constexpr std::string_view kAccount = "AC";
+inline constexpr std::string_view kApiKey = "SK";
+inline constexpr std::string_view kCall = "CA";
+inline constexpr std::string_view kNotification = "NO";
+inline constexpr std::string_view kRecording = "RE";
+inline constexpr std::string_view kApplication = "AP";
+}  // namespace sid_prefix
+
+inline constexpr std::size_t kSidLength = 34;
+
+// A new SID with 128 bits from the CSPRNG.
+std::string make_sid(std::string_view prefix);
+
+// True when `text` is `prefix` followed by 32 hex digits (either case, as Twilio accepts).
+bool is_sid(std::string_view text, std::string_view prefix);
+
+}  // namespace sb

@@ -1,0 +1,96 @@
+#include "store/sqlite/migrations.hpp"
+
+#include "core/log.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <stdexcept>
+#include <string_view>
+
+namespace sb::store::sqlite {
+namespace {
+
+// Append only: a released migration is never edited, a change is a new entry.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    // 1: accounts, API keys, notifications.
+    R"sql(
+CREATE TABLE accounts (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  owner_account_sid TEXT REFERENCES accounts(sid),
+  friendly_name TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'closed')),
+  type TEXT NOT NULL,
+  auth_token TEXT NOT NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL
+);
+CREATE INDEX accounts_by_owner ON accounts(owner_account_sid, id);
+
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  friendly_name TEXT NOT NULL,
+  secret_sha256 TEXT NOT NULL,
+  is_main INTEGER NOT NULL DEFAULT 0,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL
+);
+CREATE INDEX api_keys_by_account ON api_keys(account_sid, id);
+
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  call_sid TEXT,
+  log INTEGER NOT NULL,
+  error_code TEXT NOT NULL,
+  message_text TEXT NOT NULL,
+  more_info TEXT NOT NULL,
+  request_method TEXT,
+  request_url TEXT,
+  request_variables TEXT,
+  response_headers TEXT,
+  response_body TEXT,
+  message_date INTEGER NOT NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL
+);
+CREATE INDEX notifications_by_account ON notifications(account_sid, id);
+CREATE INDEX notifications_by_call ON notifications(call_sid, id);
+)sql",
+};
+
+int user_version(Connection& connection) {
+  auto stmt = connection.prepare("PRAGMA user_version");
+  return stmt.step() ? static_cast<int>(stmt.column_int(0)) : 0;
+}
+
+}  // namespace
+
+int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+void migrate(Connection& connection) {
+  const int current = user_version(connection);
+  if (current > latest_schema_version()) {
+    throw std::runtime_error(fmt::format(
+        "the database has schema version {}, newer than this build's {}: upgrade switchboard",
+        current, latest_schema_version()));
+  }
+  for (int version = current + 1; version <= latest_schema_version(); ++version) {
+    connection.exec("BEGIN IMMEDIATE");
+    try {
+      connection.exec(kMigrations[static_cast<std::size_t>(version - 1)]);
+      connection.exec(fmt::format("PRAGMA user_version = {}", version));
+      connection.exec("COMMIT");
+    } catch (...) {
+      connection.try_exec("ROLLBACK");
+      throw;
+    }
+    spdlog::info("store: applied schema migration {}", version);
+  }
+}
+
+}  // namespace sb::store::sqlite

@@ -1,0 +1,50 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "core/log.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/tables.hpp"
+
+namespace sb::store::sqlite {
+namespace {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::filesystem::path& file, Poster post)
+      : writer_(open_writer(file), std::move(post)),
+        reader_(file, Connection::Mode::kReadOnly),
+        accounts_(reader_, writer_),
+        keys_(reader_, writer_),
+        notifications_(reader_, writer_) {}
+
+  ~SqliteStore() override { close(); }
+
+  AccountRepository& accounts() override { return accounts_; }
+  KeyRepository& keys() override { return keys_; }
+  NotificationRepository& notifications() override { return notifications_; }
+  void close() override { writer_.stop(); }
+
+ private:
+  static std::unique_ptr<Connection> open_writer(const std::filesystem::path& file) {
+    auto connection = std::make_unique<Connection>(file, Connection::Mode::kReadWrite);
+    // WAL: readers on the loop never wait for the writer. synchronous=NORMAL is durable across
+    // a crash of the process; only a power loss can drop the last commits (docs/configuration.md).
+    connection->exec("PRAGMA journal_mode = WAL");
+    connection->exec("PRAGMA synchronous = NORMAL");
+    migrate(*connection);
+    return connection;
+  }
+
+  Writer writer_;
+  Connection reader_;
+  AccountTable accounts_;
+  KeyTable keys_;
+  NotificationTable notifications_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_store(const std::filesystem::path& database_file, Poster post_to_loop) {
+  return std::make_unique<SqliteStore>(database_file, std::move(post_to_loop));
+}
+
+}  // namespace sb::store::sqlite

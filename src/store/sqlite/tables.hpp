@@ -1,0 +1,88 @@
+#pragma once
+// The SQLite repositories. Each reads through the loop's connection and writes through the Writer.
+
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/writer.hpp"
+#include "store/store.hpp"
+
+#include <fmt/format.h>
+
+#include <string>
+
+namespace sb::store::sqlite {
+
+// Reads a list query: appends LIMIT/OFFSET or the keyset condition and maps rows with `read_row`.
+// `sql` must select the row id first and end with a WHERE clause (use "WHERE 1" when unfiltered).
+template <class T, class Bind, class ReadRow>
+Page<T> read_page(Connection& connection, std::string sql, const PageQuery& page, Bind bind,
+                  ReadRow read_row);
+
+class AccountTable final : public AccountRepository {
+ public:
+  AccountTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  std::optional<Account> find(std::string_view sid) override;
+  std::optional<Account> find_first_main() override;
+  Page<Account> list(const AccountFilter& filter, const PageQuery& page) override;
+  void insert(const Account& account, Completion done) override;
+  void update(const Account& account, Completion done) override;
+
+ private:
+  Connection& reader_;
+  Writer& writer_;
+};
+
+class KeyTable final : public KeyRepository {
+ public:
+  KeyTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  std::optional<ApiKey> find(std::string_view sid) override;
+  Page<ApiKey> list(std::string_view account_sid, const PageQuery& page) override;
+  void insert(const ApiKey& key, Completion done) override;
+  void update(const ApiKey& key, Completion done) override;
+  void remove(std::string_view sid, Completion done) override;
+
+ private:
+  Connection& reader_;
+  Writer& writer_;
+};
+
+class NotificationTable final : public NotificationRepository {
+ public:
+  NotificationTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  std::optional<Notification> find(std::string_view account_sid, std::string_view sid) override;
+  Page<Notification> list(const NotificationFilter& filter, const PageQuery& page) override;
+  void insert(const Notification& notification, Completion done) override;
+  void remove(std::string_view sid, Completion done) override;
+
+ private:
+  Connection& reader_;
+  Writer& writer_;
+};
+
+template <class T, class Bind, class ReadRow>
+Page<T> read_page(Connection& connection, std::string sql, const PageQuery& page, Bind bind,
+                  ReadRow read_row) {
+  if (page.after_key) sql += " AND id > ?99";
+  sql += " ORDER BY id LIMIT ?97 OFFSET ?98";
+  auto stmt = connection.prepare(sql);
+  bind(stmt);
+  if (page.after_key) stmt.bind(99, *page.after_key);
+  stmt.bind(97, static_cast<std::int64_t>(page.page_size + 1));
+  stmt.bind(98, page.after_key ? std::int64_t{0}
+                               : static_cast<std::int64_t>(page.page * page.page_size));
+  Page<T> result;
+  while (stmt.step()) {
+    if (result.items.size() == page.page_size) {
+      result.has_more = true;
+      break;
+    }
+    result.last_key = stmt.column_int(0);
+    result.items.push_back(read_row(stmt));
+  }
+  return result;
+}
+
+// Seconds since the epoch, the stored form of every date.
+inline std::int64_t to_db(SystemTime t) { return t.time_since_epoch().count(); }
+inline SystemTime from_db(std::int64_t s) { return SystemTime{std::chrono::seconds{s}}; }
+
+}  // namespace sb::store::sqlite

@@ -1,0 +1,21 @@
+#pragma once
+// The store: every repository behind one interface, so a second backend (PostgreSQL) replaces
+// the implementation without touching callers. Owned by app/; used on the signalling loop.
+
+#include "store/account_repository.hpp"
+#include "store/key_repository.hpp"
+#include "store/notification_repository.hpp"
+
+namespace sb::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual AccountRepository& accounts() = 0;
+  virtual KeyRepository& keys() = 0;
+  virtual NotificationRepository& notifications() = 0;
+  // Finishes every queued write, then closes the database. Idempotent.
+  virtual void close() = 0;
+};
+
+}  // namespace sb::store

@@ -1,0 +1,50 @@
+#include "core/crypto.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sb::crypto {
+namespace {
+
+TEST(Crypto, Sha256MatchesFips180Vector) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Crypto, Md5MatchesRfc1321Vector) { EXPECT_EQ(md5_hex("abc"), "900150983cd24fb0d6963f7d28e17f72"); }
+
+TEST(Crypto, HmacSha1MatchesRfc2202Vector) {
+  // RFC 2202 test case 2.
+  EXPECT_EQ(base64_encode(hmac_sha1("Jefe", "what do ya want for nothing?")),
+            base64_encode(std::string("\xef\xfc\xdf\x6a\xe5\xeb\x2f\xa2\xd2\x74\x16\xd5\xf1\x84\xdf\x9c"
+                                      "\x25\x9a\x7c\x79", 20)));
+}
+
+TEST(Crypto, Base64RoundTripsWithPadding) {
+  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    const auto encoded = base64_encode(s);
+    const auto decoded = base64_decode(encoded);
+    ASSERT_TRUE(decoded) << encoded;
+    EXPECT_EQ(*decoded, s);
+  }
+  EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");  // RFC 4648 section 10
+  EXPECT_EQ(base64_encode("fo"), "Zm8=");
+}
+
+TEST(Crypto, Base64RejectsMalformedText) {
+  EXPECT_FALSE(base64_decode("abc"));
+  EXPECT_FALSE(base64_decode("ab!d"));
+}
+
+TEST(Crypto, RandomHexHasRequestedLengthAndDiffers) {
+  const auto a = random_hex(16);
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_NE(a, random_hex(16));
+}
+
+TEST(Crypto, ConstantTimeEqualComparesContentAndLength) {
+  EXPECT_TRUE(constant_time_equal("secret", "secret"));
+  EXPECT_FALSE(constant_time_equal("secret", "secreT"));
+  EXPECT_FALSE(constant_time_equal("secret", "secrets"));
+}
+
+}  // namespace
+}  // namespace sb::crypto
