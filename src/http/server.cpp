@@ -119,46 +119,52 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> connection
       buffer.commit(n);
     }
     c.is_busy = true;
-    c.stream.expires_after(options.request_timeout);
+    // The whole request must arrive within request_timeout. A timer cancels the reads rather than
+    // the stream's own expiry, which would close the socket before a 408 could be sent.
+    c.stream.expires_never();
+    bool is_timed_out = false;
+    asio::steady_timer deadline(loop);
+    deadline.expires_after(options.request_timeout);
+    deadline.async_wait([connection, &is_timed_out](boost::system::error_code ec) {
+      if (ec) return;
+      is_timed_out = true;
+      boost::system::error_code ignored_ec;
+      connection->stream.socket().cancel(ignored_ec);
+    });
 
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    auto [hec, hn] = co_await bhttp::async_read_header(c.stream, buffer, parser, kUseTuple);
     unsigned version = 11;
     std::optional<Response> failure;
-    if (hec == beast::error::timeout) {
-      failure = error(408, "The request was not received in time");
-    } else if (hec == bhttp::error::header_limit) {
-      failure = error(431, "The request's headers are too large");
-    } else if (hec == bhttp::error::end_of_stream || hec == asio::error::connection_reset) {
-      co_return;
-    } else if (hec) {
-      failure = error(400, fmt::format("Malformed HTTP request: {}", hec.message()));
-    } else {
-      version = parser.get().version();
-      const auto length = parser.content_length();
-      if (length && *length > options.max_body_bytes) {
-        failure = error(413, fmt::format("The request body is larger than {} bytes",
-                                         options.max_body_bytes));
+    auto classify = [&](boost::system::error_code ec) -> bool {  // false: the peer is gone
+      if (!ec) return true;
+      if (is_timed_out) {
+        failure = error(408, "The request was not received in time");
+      } else if (ec == bhttp::error::header_limit) {
+        failure = error(431, "The request's headers are too large");
+      } else if (ec == bhttp::error::body_limit) {
+        failure = error(413, fmt::format("The request body is larger than {} bytes", options.max_body_bytes));
+      } else if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
+                 ec == asio::error::eof) {
+        return false;
       } else {
-        if (bhttp::token_list{parser.get()[bhttp::field::expect]}.exists("100-continue")) {
-          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
-          co_await bhttp::async_write(c.stream, cont, kUseTuple);
-        }
-        auto [bec, bn] = co_await bhttp::async_read(c.stream, buffer, parser, kUseTuple);
-        if (bec == beast::error::timeout) {
-          failure = error(408, "The request was not received in time");
-        } else if (bec == bhttp::error::body_limit) {
-          failure = error(413, fmt::format("The request body is larger than {} bytes",
-                                           options.max_body_bytes));
-        } else if (bec == bhttp::error::end_of_stream || bec == asio::error::connection_reset) {
-          co_return;
-        } else if (bec) {
-          failure = error(400, fmt::format("Malformed HTTP request: {}", bec.message()));
-        }
+        failure = error(400, fmt::format("Malformed HTTP request: {}", ec.message()));
       }
+      return true;
+    };
+    auto [hec, hn] = co_await bhttp::async_read_header(c.stream, buffer, parser, kUseTuple);
+    if (!classify(hec)) co_return;
+    if (!failure) {
+      version = parser.get().version();
+      if (bhttp::token_list{parser.get()[bhttp::field::expect]}.exists("100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+        co_await bhttp::async_write(c.stream, cont, kUseTuple);
+      }
+      auto [bec, bn] = co_await bhttp::async_read(c.stream, buffer, parser, kUseTuple);
+      if (!classify(bec)) co_return;
     }
+    deadline.cancel();
     if (failure) {
       spdlog::info("http: {} from {}: answered {}", failure->status == 408 ? "slow request" : "bad request",
                    remote, failure->status);

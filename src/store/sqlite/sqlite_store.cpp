@@ -11,17 +11,22 @@ class SqliteStore final : public Store {
  public:
   SqliteStore(const std::filesystem::path& file, Poster post)
       : writer_(open_writer(file), std::move(post)),
-        reader_(file, Connection::Mode::kReadOnly),
-        accounts_(reader_, writer_),
-        keys_(reader_, writer_),
-        notifications_(reader_, writer_) {}
+        reader_(std::make_unique<Connection>(file, Connection::Mode::kReadOnly)),
+        accounts_(*reader_, writer_),
+        keys_(*reader_, writer_),
+        notifications_(*reader_, writer_) {}
 
   ~SqliteStore() override { close(); }
 
   AccountRepository& accounts() override { return accounts_; }
   KeyRepository& keys() override { return keys_; }
   NotificationRepository& notifications() override { return notifications_; }
-  void close() override { writer_.stop(); }
+  // After close() the repositories must not be used: the signalling loop has stopped serving.
+  void close() override {
+    writer_.stop();
+    reader_.reset();
+    writer_.close();
+  }
 
  private:
   static std::unique_ptr<Connection> open_writer(const std::filesystem::path& file) {
@@ -35,7 +40,7 @@ class SqliteStore final : public Store {
   }
 
   Writer writer_;
-  Connection reader_;
+  std::unique_ptr<Connection> reader_;
   AccountTable accounts_;
   KeyTable keys_;
   NotificationTable notifications_;

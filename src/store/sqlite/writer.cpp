@@ -11,7 +11,7 @@ Writer::Writer(std::unique_ptr<Connection> connection, Poster post_to_loop)
   thread_ = std::thread([this] { run(); });
 }
 
-Writer::~Writer() { stop(); }
+Writer::~Writer() { close(); }
 
 void Writer::submit(Job job, Done done) {
   {
@@ -33,6 +33,10 @@ void Writer::stop() {
     wake_.notify_one();
   }
   if (thread_.joinable()) thread_.join();
+}
+
+void Writer::close() {
+  stop();
   connection_.reset();
 }
 

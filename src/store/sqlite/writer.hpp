@@ -29,8 +29,11 @@ class Writer {
 
   // Any thread. After stop(), the job is refused and `done` gets operation_canceled.
   void submit(Job job, Done done);
-  // Runs every queued job, then joins the thread and closes the connection. Idempotent.
+  // Runs every queued job, then joins the thread. Idempotent.
   void stop();
+  // stop(), then closes the connection (after the other connections, so SQLite checkpoints the
+  // write-ahead log and removes it). Idempotent.
+  void close();
 
  private:
   struct Entry {

@@ -1,0 +1,51 @@
+'use strict';
+// Runs sipp (Debian's sip-tester) as UAC or UAS with bounded call counts and times, on 127.0.0.1.
+
+const { spawn } = require('node:child_process');
+const dgram = require('node:dgram');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const SIPP = process.env.SIPP_BIN || 'sipp';
+
+// A free UDP port on 127.0.0.1 (bound once, then released for sipp to take).
+function freeUdpPort() {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    s.on('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// Starts sipp. `scenario` is a built-in name ('uac', 'uas', ...) or a path to an XML file.
+// `calls` bounds the number of calls (-m), `timeoutMs` the whole run (-timeout, then SIGKILL).
+// `remote` is "host:port" for a UAC; `port` the local port (default: a free one).
+async function startSipp({ scenario, remote, calls = 1, port, transport = 'u1', timeoutMs = 30000,
+  extraArgs = [] } = {}) {
+  port = port || (await freeUdpPort());
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-sipp-'));
+  const args = [];
+  if (scenario.endsWith('.xml')) args.push('-sf', scenario); else args.push('-sn', scenario);
+  args.push('-i', '127.0.0.1', '-p', String(port), '-t', transport, '-m', String(calls),
+    '-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nostdin', '-trace_err',
+    '-error_file', path.join(workDir, 'errors.log'), ...extraArgs);
+  if (remote) args.push(remote);
+  const proc = spawn(SIPP, args.filter(Boolean), { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => { output += d; });
+  proc.stderr.on('data', (d) => { output += d; });
+  const killer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs + 5000);
+  const done = new Promise((resolve) => proc.on('exit', (code, signal) => {
+    clearTimeout(killer);
+    let errors = '';
+    try { errors = fs.readFileSync(path.join(workDir, 'errors.log'), 'utf8'); } catch { /* none */ }
+    resolve({ code, signal, output, errors });
+  }));
+  return { port, proc, done, stop: () => { proc.kill('SIGTERM'); return done; } };
+}
+
+module.exports = { startSipp, freeUdpPort };
