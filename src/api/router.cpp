@@ -4,11 +4,16 @@ namespace sb::api {
 
 namespace {
 
-std::string_view next_segment(std::string_view& rest) {
-  const auto slash = rest.find('/');
-  const std::string_view segment = rest.substr(0, slash);
-  rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-  return segment;
+// "/a/b/" -> {"a", "b", ""}: every segment, empty ones included, so "/x/" never equals "/x".
+std::vector<std::string_view> segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  path.remove_prefix(1);
+  for (;;) {
+    const auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) return out;
+    path.remove_prefix(slash + 1);
+  }
 }
 
 }  // namespace
@@ -16,14 +21,12 @@ std::string_view next_segment(std::string_view& rest) {
 bool match_pattern(std::string_view pattern, std::string_view path, std::vector<std::string>& captures) {
   captures.clear();
   if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
-  pattern.remove_prefix(1);
-  path.remove_prefix(1);
-  for (;;) {
-    const bool pattern_done = pattern.empty();
-    const bool path_done = path.empty();
-    if (pattern_done || path_done) return pattern_done && path_done;
-    const std::string_view p = next_segment(pattern);
-    const std::string_view s = next_segment(path);
+  const auto want = segments(pattern);
+  const auto have = segments(path);
+  if (want.size() != have.size()) return false;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const std::string_view p = want[i];
+    const std::string_view s = have[i];
     const auto hole = p.find("{}");
     if (hole == std::string_view::npos) {
       if (p != s) return false;
@@ -36,6 +39,7 @@ bool match_pattern(std::string_view pattern, std::string_view path, std::vector<
     }
     captures.emplace_back(s.substr(prefix.size(), s.size() - prefix.size() - suffix.size()));
   }
+  return true;
 }
 
 void Router::add(Route route) { routes_.push_back(std::move(route)); }

@@ -1,0 +1,77 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace sb::app {
+namespace {
+
+TEST(Config, DefaultsAreDesignMdDefaults) {
+  const auto c = load_config({});
+  EXPECT_EQ(c.data_dir, "./var");
+  EXPECT_EQ(c.http.to_string(), "127.0.0.1:8080");
+  EXPECT_EQ(c.sip.to_string(), "0.0.0.0:5060");
+  EXPECT_FALSE(c.sip_tls);
+  EXPECT_EQ(c.rtp_ports.low, 20000);
+  EXPECT_EQ(c.rtp_ports.high, 29999);
+  EXPECT_EQ(c.base_domain, "switchboard.local");
+}
+
+TEST(Config, TomlSetsValuesAndFlagsOverrideThem) {
+  Config c;
+  apply_toml(c, R"(
+data_dir = "/srv/sb"
+log_level = "debug"
+[http]
+listen = "[::1]:9000"
+request_timeout_seconds = 5
+[rtp]
+ports = "30000-30099"
+[tls]
+cert = "c.pem"
+key = "k.pem"
+)", "test.toml");
+  EXPECT_EQ(c.data_dir, "/srv/sb");
+  EXPECT_EQ(c.http.host, "::1");
+  EXPECT_EQ(c.http.port, 9000);
+  EXPECT_EQ(c.http.to_string(), "[::1]:9000");
+  EXPECT_EQ(c.http_request_timeout, std::chrono::seconds{5});
+  EXPECT_EQ(c.rtp_ports.low, 30000);
+  EXPECT_EQ(c.tls_cert, "c.pem");
+}
+
+TEST(Config, CertificateImpliesTheTlsListener) {
+  Flags f;
+  f.tls_cert = "c.pem";
+  f.tls_key = "k.pem";
+  const auto c = load_config(f);
+  ASSERT_TRUE(c.sip_tls);
+  EXPECT_EQ(c.sip_tls->to_string(), "0.0.0.0:5061");
+  f.tls_key.reset();
+  EXPECT_THROW(load_config(f), std::runtime_error);
+}
+
+TEST(Config, BadValuesNameTheSetting) {
+  Config c;
+  auto message = [&](std::string_view toml) {
+    try {
+      apply_toml(c, toml, "f.toml");
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("[http]\nlistne = \"x\"\n").find("unknown setting 'http.listne'"), std::string::npos);
+  EXPECT_NE(message("log_level = \"loud\"\n").find("log_level"), std::string::npos);
+  EXPECT_NE(message("[rtp]\nports = \"20001-20000\"\n").find("rtp.ports"), std::string::npos);
+  EXPECT_NE(message("[http]\nmax_body_bytes = 1\n").find("http.max_body_bytes"), std::string::npos);
+  EXPECT_NE(message("data_dir = 3\n").find("'data_dir' must be a string"), std::string::npos);
+  EXPECT_NE(message("data_dir = \n").find("f.toml"), std::string::npos);
+  EXPECT_THROW(parse_endpoint("localhost", "--http"), std::invalid_argument);
+  EXPECT_THROW(parse_endpoint("[::1]9000", "--http"), std::invalid_argument);
+  EXPECT_THROW(parse_endpoint("1.2.3.4:65536", "--http"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace sb::app

@@ -1,0 +1,181 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include "core/sid.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/migrations.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+
+namespace sb::store::sqlite {
+namespace {
+
+// Stands in for the signalling loop: completions posted by the writer run when the test drains.
+class TestLoop {
+ public:
+  Poster poster() {
+    return [this](std::function<void()> f) {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(std::move(f));
+      ready_.notify_all();
+    };
+  }
+  // Runs posted completions until `count` have run.
+  void run(std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+      std::function<void()> f;
+      {
+        std::unique_lock lock(mutex_);
+        ASSERT_TRUE(ready_.wait_for(lock, std::chrono::seconds(10), [&] { return !queue_.empty(); }));
+        f = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      f();
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> queue_;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sb-store-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    store_ = open_store(dir_ / "test.db", loop_.poster());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  Account account(std::string owner = "") {
+    const auto now = now_seconds();
+    return {make_sid("AC"), std::move(owner), "name", "active", "Full", "token", now, now};
+  }
+
+  std::error_code insert(const Account& a) {
+    std::error_code result = std::make_error_code(std::errc::interrupted);
+    store_->accounts().insert(a, [&](std::error_code ec) { result = ec; });
+    loop_.run(1);
+    return result;
+  }
+
+  std::filesystem::path dir_;
+  TestLoop loop_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteStoreTest, InsertedAccountIsReadBackAfterCompletion) {
+  const auto main = account();
+  ASSERT_FALSE(insert(main));
+  const auto found = store_->accounts().find(main.sid);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->auth_token, "token");
+  EXPECT_TRUE(found->is_main());
+  EXPECT_EQ(found->date_created, main.date_created);
+  EXPECT_EQ(store_->accounts().find_first_main()->sid, main.sid);
+}
+
+TEST_F(SqliteStoreTest, ForeignKeysRejectASubaccountOfAnUnknownOwner) {
+  EXPECT_TRUE(insert(account(make_sid("AC"))));
+}
+
+TEST_F(SqliteStoreTest, OneFailedJobInABatchDoesNotUndoTheOthers) {
+  const auto main = account();
+  auto duplicate = account();
+  duplicate.sid = main.sid;  // violates UNIQUE(sid)
+  const auto other = account();
+  std::vector<std::error_code> results(3, std::make_error_code(std::errc::interrupted));
+  store_->accounts().insert(main, [&](std::error_code ec) { results[0] = ec; });
+  store_->accounts().insert(duplicate, [&](std::error_code ec) { results[1] = ec; });
+  store_->accounts().insert(other, [&](std::error_code ec) { results[2] = ec; });
+  loop_.run(3);
+  EXPECT_FALSE(results[0]);
+  EXPECT_TRUE(results[1]);
+  EXPECT_FALSE(results[2]);
+  EXPECT_TRUE(store_->accounts().find(main.sid));
+  EXPECT_TRUE(store_->accounts().find(other.sid));
+}
+
+TEST_F(SqliteStoreTest, ListsPageByOffsetAndByKeysetWithoutOverlap) {
+  const auto main = account();
+  ASSERT_FALSE(insert(main));
+  std::vector<std::string> subs;
+  for (int i = 0; i < 5; ++i) {
+    const auto sub = account(main.sid);
+    ASSERT_FALSE(insert(sub));
+    subs.push_back(sub.sid);
+  }
+  AccountFilter filter{.visible_to = main.sid};
+  const auto first = store_->accounts().list(filter, {.page_size = 4, .page = 0});
+  ASSERT_EQ(first.items.size(), 4u);
+  EXPECT_TRUE(first.has_more);
+  EXPECT_EQ(first.items[0].sid, main.sid);
+  const auto by_offset = store_->accounts().list(filter, {.page_size = 4, .page = 1});
+  const auto by_key = store_->accounts().list(filter, {.page_size = 4, .page = 1, .after_key = first.last_key});
+  ASSERT_EQ(by_offset.items.size(), 2u);
+  ASSERT_EQ(by_key.items.size(), 2u);
+  EXPECT_FALSE(by_key.has_more);
+  EXPECT_EQ(by_offset.items[0].sid, subs[3]);
+  EXPECT_EQ(by_key.items[1].sid, subs[4]);
+  // A subaccount sees only itself.
+  const auto own = store_->accounts().list({.visible_to = subs[0]}, {.page_size = 50});
+  ASSERT_EQ(own.items.size(), 1u);
+  EXPECT_EQ(own.items[0].sid, subs[0]);
+}
+
+TEST_F(SqliteStoreTest, UpdateAndRemoveKeys) {
+  const auto main = account();
+  ASSERT_FALSE(insert(main));
+  const auto now = now_seconds();
+  ApiKey key{make_sid("SK"), main.sid, "k", "hash", false, now, now};
+  std::error_code ec = std::make_error_code(std::errc::interrupted);
+  store_->keys().insert(key, [&](std::error_code e) { ec = e; });
+  loop_.run(1);
+  ASSERT_FALSE(ec);
+  key.friendly_name = "renamed";
+  store_->keys().update(key, [&](std::error_code e) { ec = e; });
+  loop_.run(1);
+  EXPECT_EQ(store_->keys().find(key.sid)->friendly_name, "renamed");
+  store_->keys().remove(key.sid, [&](std::error_code e) { ec = e; });
+  loop_.run(1);
+  EXPECT_FALSE(store_->keys().find(key.sid));
+}
+
+TEST_F(SqliteStoreTest, WritesAfterCloseAreRefusedNotLost) {
+  store_->close();
+  std::error_code ec;
+  store_->accounts().insert(account(), [&](std::error_code e) { ec = e; });
+  loop_.run(1);
+  EXPECT_EQ(ec, std::make_error_code(std::errc::operation_canceled));
+}
+
+TEST(Migrations, ApplyOnceAndRefuseANewerDatabase) {
+  const auto file = std::filesystem::temp_directory_path() / ("sb-migrate-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(file);
+  {
+    Connection db(file, Connection::Mode::kReadWrite);
+    migrate(db);
+    migrate(db);  // idempotent
+    auto stmt = db.prepare("PRAGMA user_version");
+    ASSERT_TRUE(stmt.step());
+    EXPECT_EQ(stmt.column_int(0), latest_schema_version());
+    db.exec("PRAGMA user_version = 999");
+    EXPECT_THROW(migrate(db), std::runtime_error);
+  }
+  std::filesystem::remove(file);
+}
+
+}  // namespace
+}  // namespace sb::store::sqlite
