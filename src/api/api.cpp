@@ -67,6 +67,7 @@ void record_notification(store::Store& store, std::string account_sid,
 
 Api::Api(store::Store& store) : store_(store) {
   add_account_routes(router_);
+  add_application_routes(router_);
   add_key_routes(router_);
   add_notification_routes(router_);
 }

@@ -26,6 +26,7 @@ class Api {
 
 // Route tables of each resource (accounts_resource.cpp, ...).
 void add_account_routes(Router& router);
+void add_application_routes(Router& router);
 void add_key_routes(Router& router);
 void add_notification_routes(Router& router);
 

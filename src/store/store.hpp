@@ -3,6 +3,7 @@
 // the implementation without touching callers. Owned by app/; used on the signalling loop.
 
 #include "store/account_repository.hpp"
+#include "store/application_repository.hpp"
 #include "store/key_repository.hpp"
 #include "store/notification_repository.hpp"
 
@@ -12,6 +13,7 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual AccountRepository& accounts() = 0;
+  virtual ApplicationRepository& applications() = 0;
   virtual KeyRepository& keys() = 0;
   virtual NotificationRepository& notifications() = 0;
   // Finishes every queued write, then closes the database. Idempotent.

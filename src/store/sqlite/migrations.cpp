@@ -12,7 +12,7 @@ namespace sb::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, a change is a new entry.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: accounts, API keys, notifications.
     R"sql(
 CREATE TABLE accounts (
@@ -60,6 +60,33 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_by_account ON notifications(account_sid, id);
 CREATE INDEX notifications_by_call ON notifications(call_sid, id);
+)sql",
+    // 2: applications.
+    R"sql(
+CREATE TABLE applications (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  friendly_name TEXT NOT NULL,
+  api_version TEXT NOT NULL,
+  voice_url TEXT,
+  voice_method TEXT NOT NULL,
+  voice_fallback_url TEXT,
+  voice_fallback_method TEXT NOT NULL,
+  status_callback TEXT,
+  status_callback_method TEXT NOT NULL,
+  voice_caller_id_lookup INTEGER NOT NULL,
+  sms_url TEXT,
+  sms_method TEXT NOT NULL,
+  sms_fallback_url TEXT,
+  sms_fallback_method TEXT NOT NULL,
+  sms_status_callback TEXT,
+  message_status_callback TEXT,
+  public_application_connect_enabled INTEGER NOT NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL
+);
+CREATE INDEX applications_by_account ON applications(account_sid, id);
 )sql",
 };
 

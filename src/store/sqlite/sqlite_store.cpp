@@ -13,12 +13,14 @@ class SqliteStore final : public Store {
       : writer_(open_writer(file), std::move(post)),
         reader_(std::make_unique<Connection>(file, Connection::Mode::kReadOnly)),
         accounts_(*reader_, writer_),
+        applications_(*reader_, writer_),
         keys_(*reader_, writer_),
         notifications_(*reader_, writer_) {}
 
   ~SqliteStore() override { close(); }
 
   AccountRepository& accounts() override { return accounts_; }
+  ApplicationRepository& applications() override { return applications_; }
   KeyRepository& keys() override { return keys_; }
   NotificationRepository& notifications() override { return notifications_; }
   // After close() the repositories must not be used: the signalling loop has stopped serving.
@@ -42,6 +44,7 @@ class SqliteStore final : public Store {
   Writer writer_;
   std::unique_ptr<Connection> reader_;
   AccountTable accounts_;
+  ApplicationTable applications_;
   KeyTable keys_;
   NotificationTable notifications_;
 };

@@ -31,6 +31,20 @@ class AccountTable final : public AccountRepository {
   Writer& writer_;
 };
 
+class ApplicationTable final : public ApplicationRepository {
+ public:
+  ApplicationTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  std::optional<Application> find(std::string_view account_sid, std::string_view sid) override;
+  Page<Application> list(std::string_view account_sid, const std::optional<std::string>& friendly_name,
+                         const PageQuery& page) override;
+  void save(const Application& application, Completion done) override;
+  void remove(std::string_view sid, Completion done) override;
+
+ private:
+  Connection& reader_;
+  Writer& writer_;
+};
+
 class KeyTable final : public KeyRepository {
  public:
   KeyTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}

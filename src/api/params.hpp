@@ -1,0 +1,26 @@
+#pragma once
+// Reading typed request parameters the way Twilio validates them. Each reader leaves `out`
+// untouched when the parameter is absent and answers the error to send when it is invalid.
+
+#include "api/error.hpp"
+#include "http/form.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sb::api {
+
+// An absolute http(s) URL with a host, or "" to clear it (stored as nullopt). Else 400/21205.
+std::optional<ApiError> read_url(const http::Form& form, std::string_view name, std::optional<std::string>& out);
+// GET or POST (any case; stored upper case). Else 400/20001.
+std::optional<ApiError> read_method(const http::Form& form, std::string_view name, std::string& out);
+// true or false (any case). Else 400/20001.
+std::optional<ApiError> read_bool(const http::Form& form, std::string_view name, bool& out);
+// Any text of at most `max_length` characters. Else 400/20001.
+std::optional<ApiError> read_text(const http::Form& form, std::string_view name, std::size_t max_length,
+                                  std::string& out);
+
+bool is_webhook_url(std::string_view url);
+
+}  // namespace sb::api
