@@ -1,20 +1,13 @@
 #include "api/params.hpp"
 
-#include <boost/url/parse.hpp>
+#include "calls/webhook_url.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 
 namespace sb::api {
-
-bool is_webhook_url(std::string_view url) {
-  const auto parsed = boost::urls::parse_absolute_uri(url);
-  if (!parsed) return false;
-  const auto scheme = parsed->scheme_id();
-  return (scheme == boost::urls::scheme::http || scheme == boost::urls::scheme::https) &&
-         !parsed->encoded_host().empty();
-}
 
 std::optional<ApiError> read_url(const http::Form& form, std::string_view name, std::optional<std::string>& out) {
   auto value = form.get(name);
@@ -23,7 +16,7 @@ std::optional<ApiError> read_url(const http::Form& form, std::string_view name, 
     out.reset();
     return std::nullopt;
   }
-  if (!is_webhook_url(*value)) {
+  if (!calls::is_webhook_url(*value)) {
     return ApiError{400, 21205, fmt::format("{} is not a valid URL: {}", name, *value), ""};
   }
   out = std::move(*value);

@@ -21,6 +21,4 @@ std::optional<ApiError> read_bool(const http::Form& form, std::string_view name,
 std::optional<ApiError> read_text(const http::Form& form, std::string_view name, std::size_t max_length,
                                   std::string& out);
 
-bool is_webhook_url(std::string_view url);
-
 }  // namespace sb::api

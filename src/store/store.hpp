@@ -4,6 +4,7 @@
 
 #include "store/account_repository.hpp"
 #include "store/application_repository.hpp"
+#include "store/call_repository.hpp"
 #include "store/key_repository.hpp"
 #include "store/notification_repository.hpp"
 
@@ -14,6 +15,7 @@ class Store {
   virtual ~Store() = default;
   virtual AccountRepository& accounts() = 0;
   virtual ApplicationRepository& applications() = 0;
+  virtual CallRepository& calls() = 0;
   virtual KeyRepository& keys() = 0;
   virtual NotificationRepository& notifications() = 0;
   // Finishes every queued write, then closes the database. Idempotent.

@@ -12,7 +12,7 @@ namespace sb::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, a change is a new entry.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: accounts, API keys, notifications.
     R"sql(
 CREATE TABLE accounts (
@@ -87,6 +87,42 @@ CREATE TABLE applications (
   date_updated INTEGER NOT NULL
 );
 CREATE INDEX applications_by_account ON applications(account_sid, id);
+)sql",
+    // 3: calls.
+    R"sql(
+CREATE TABLE calls (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  parent_call_sid TEXT,
+  to_address TEXT NOT NULL,
+  from_address TEXT NOT NULL,
+  to_formatted TEXT NOT NULL,
+  from_formatted TEXT NOT NULL,
+  status TEXT NOT NULL,
+  direction TEXT NOT NULL,
+  answered_by TEXT,
+  caller_name TEXT,
+  forwarded_from TEXT,
+  phone_number_sid TEXT,
+  trunk_sid TEXT,
+  group_sid TEXT,
+  start_time INTEGER,
+  end_time INTEGER,
+  duration INTEGER,
+  queue_time INTEGER,
+  price TEXT,
+  price_unit TEXT NOT NULL,
+  api_version TEXT NOT NULL,
+  sip_call_id TEXT,
+  sip_response_code INTEGER,
+  control TEXT NOT NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL
+);
+CREATE INDEX calls_by_account ON calls(account_sid, id);
+CREATE INDEX calls_by_status ON calls(account_sid, status, id);
+CREATE INDEX calls_by_parent ON calls(parent_call_sid, id);
 )sql",
 };
 

@@ -14,6 +14,7 @@ class SqliteStore final : public Store {
         reader_(std::make_unique<Connection>(file, Connection::Mode::kReadOnly)),
         accounts_(*reader_, writer_),
         applications_(*reader_, writer_),
+        calls_(*reader_, writer_),
         keys_(*reader_, writer_),
         notifications_(*reader_, writer_) {}
 
@@ -21,6 +22,7 @@ class SqliteStore final : public Store {
 
   AccountRepository& accounts() override { return accounts_; }
   ApplicationRepository& applications() override { return applications_; }
+  CallRepository& calls() override { return calls_; }
   KeyRepository& keys() override { return keys_; }
   NotificationRepository& notifications() override { return notifications_; }
   // After close() the repositories must not be used: the signalling loop has stopped serving.
@@ -45,6 +47,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> reader_;
   AccountTable accounts_;
   ApplicationTable applications_;
+  CallTable calls_;
   KeyTable keys_;
   NotificationTable notifications_;
 };

@@ -13,9 +13,11 @@ namespace sb::store::sqlite {
 
 // Reads a list query: appends LIMIT/OFFSET or the keyset condition and maps rows with `read_row`.
 // `sql` must select the row id first and end with a WHERE clause (use "WHERE 1" when unfiltered).
+enum class Order { kOldestFirst, kNewestFirst };
+
 template <class T, class Bind, class ReadRow>
 Page<T> read_page(Connection& connection, std::string sql, const PageQuery& page, Bind bind,
-                  ReadRow read_row);
+                  ReadRow read_row, Order order = Order::kOldestFirst);
 
 class AccountTable final : public AccountRepository {
  public:
@@ -38,6 +40,19 @@ class ApplicationTable final : public ApplicationRepository {
   Page<Application> list(std::string_view account_sid, const std::optional<std::string>& friendly_name,
                          const PageQuery& page) override;
   void save(const Application& application, Completion done) override;
+  void remove(std::string_view sid, Completion done) override;
+
+ private:
+  Connection& reader_;
+  Writer& writer_;
+};
+
+class CallTable final : public CallRepository {
+ public:
+  CallTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  std::optional<Call> find(std::string_view account_sid, std::string_view sid) override;
+  Page<Call> list(const CallFilter& filter, const PageQuery& page) override;
+  void save(const Call& call, Completion done) override;
   void remove(std::string_view sid, Completion done) override;
 
  private:
@@ -74,9 +89,11 @@ class NotificationTable final : public NotificationRepository {
 
 template <class T, class Bind, class ReadRow>
 Page<T> read_page(Connection& connection, std::string sql, const PageQuery& page, Bind bind,
-                  ReadRow read_row) {
-  if (page.after_key) sql += " AND id > ?99";
-  sql += " ORDER BY id LIMIT ?97 OFFSET ?98";
+                  ReadRow read_row, Order order) {
+  const bool newest_first = order == Order::kNewestFirst;
+  if (page.after_key) sql += newest_first ? " AND id < ?99" : " AND id > ?99";
+  sql += newest_first ? " ORDER BY id DESC" : " ORDER BY id";
+  sql += " LIMIT ?97 OFFSET ?98";
   auto stmt = connection.prepare(sql);
   bind(stmt);
   if (page.after_key) stmt.bind(99, *page.after_key);
@@ -98,5 +115,11 @@ Page<T> read_page(Connection& connection, std::string sql, const PageQuery& page
 // Seconds since the epoch, the stored form of every date.
 inline std::int64_t to_db(SystemTime t) { return t.time_since_epoch().count(); }
 inline SystemTime from_db(std::int64_t s) { return SystemTime{std::chrono::seconds{s}}; }
+inline std::optional<std::int64_t> to_db(const std::optional<SystemTime>& t) {
+  return t ? std::optional<std::int64_t>(to_db(*t)) : std::nullopt;
+}
+inline std::optional<SystemTime> from_db(const std::optional<std::int64_t>& s) {
+  return s ? std::optional<SystemTime>(from_db(*s)) : std::nullopt;
+}
 
 }  // namespace sb::store::sqlite

@@ -161,6 +161,55 @@ TEST_F(SqliteStoreTest, WritesAfterCloseAreRefusedNotLost) {
   EXPECT_EQ(ec, std::make_error_code(std::errc::operation_canceled));
 }
 
+TEST_F(SqliteStoreTest, CallsListNewestFirstWithFiltersAndKeysetPaging) {
+  const auto main = account();
+  ASSERT_FALSE(insert(main));
+  const auto now = now_seconds();
+  std::vector<std::string> sids;
+  for (int i = 0; i < 5; ++i) {
+    Call call;
+    call.sid = make_sid("CA");
+    call.account_sid = main.sid;
+    call.to = i % 2 ? "sip:odd@example.com" : "sip:even@example.com";
+    call.from = "Jack";
+    call.status = i == 4 ? "in-progress" : "completed";
+    call.start_time = now + std::chrono::hours{i};
+    call.date_created = call.date_updated = now;
+    std::error_code ec = std::make_error_code(std::errc::interrupted);
+    store_->calls().save(call, [&](std::error_code e) { ec = e; });
+    loop_.run(1);
+    ASSERT_FALSE(ec);
+    sids.push_back(call.sid);
+  }
+  CallFilter all{.account_sid = main.sid};
+  const auto first = store_->calls().list(all, {.page_size = 2});
+  ASSERT_EQ(first.items.size(), 2u);
+  EXPECT_EQ(first.items[0].sid, sids[4]);  // newest first
+  const auto second = store_->calls().list(all, {.page_size = 2, .page = 1, .after_key = first.last_key});
+  ASSERT_EQ(second.items.size(), 2u);
+  EXPECT_EQ(second.items[0].sid, sids[2]);
+  EXPECT_EQ(store_->calls().list({.account_sid = main.sid, .to = "sip:odd@example.com"}, {}).items.size(), 2u);
+  EXPECT_EQ(store_->calls().list({.account_sid = main.sid, .status = "in-progress"}, {}).items.size(), 1u);
+  const auto late = store_->calls().list({.account_sid = main.sid, .start_time_from = now + std::chrono::hours{3}}, {});
+  EXPECT_EQ(late.items.size(), 2u);
+
+  // Saving again updates the same row.
+  auto call = *store_->calls().find(main.sid, sids[4]);
+  call.status = "completed";
+  call.duration = 42;
+  call.sip_response_code = 200;
+  std::error_code ec = std::make_error_code(std::errc::interrupted);
+  store_->calls().save(call, [&](std::error_code e) { ec = e; });
+  loop_.run(1);
+  ASSERT_FALSE(ec);
+  const auto reread = *store_->calls().find(main.sid, sids[4]);
+  EXPECT_EQ(reread.status, "completed");
+  EXPECT_EQ(reread.duration, 42);
+  EXPECT_EQ(reread.sip_response_code, 200);
+  EXPECT_EQ(reread.start_time, call.start_time);
+  EXPECT_FALSE(store_->calls().find(make_sid("AC"), sids[4])) << "another account does not see it";
+}
+
 TEST(Migrations, ApplyOnceAndRefuseANewerDatabase) {
   const auto file = std::filesystem::temp_directory_path() / ("sb-migrate-" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(file);
