@@ -76,7 +76,7 @@ TEST(G711, EncodingEveryLinearValueMatchesTheReferenceQuantiser) {
   }
 }
 
-TEST(G711, EncodedValueLiesWithinHalfAStepOfTheInput) {
+TEST(G711, DecodedValueStaysWithinOneStepOfTheInput) {
   // Outside the clipping range the decoded value is the midpoint of the interval holding the input.
   for (int sample = -32000; sample <= 32000; ++sample) {
     const auto s = static_cast<std::int16_t>(sample);
