@@ -245,6 +245,53 @@ TEST(Client, DoesNotReuseAConnectionTheServerCloses) {
   EXPECT_EQ(client.idle_connection_count(), 0u);
 }
 
+TEST(Client, DetectsAPooledConnectionClosedWhileIdle) {
+  asio::io_context loop;
+  // Keep-alive by the headers, but the server closes right after each response.
+  ScriptedServer server(loop, [](const auto&, std::size_t) { return Action{Action::respond_and_close, ok("x")}; });
+  Client client(loop, ClientOptions{});
+
+  ASSERT_TRUE(fetch(loop, client, post(local_url("http", server.port()))));
+  const auto result = fetch(loop, client, post(local_url("http", server.port())));
+
+  ASSERT_TRUE(result) << result.error().message();  // a POST: not retried, so never sent on the dead one
+  EXPECT_EQ(server.connections(), 2u);
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST(Client, ClosesIdleConnectionsAfterTheIdleTimeout) {
+  asio::io_context loop;
+  ScriptedServer server(loop, [](const auto&, std::size_t) { return respond(ok("x")); });
+  ClientOptions options;
+  options.idle_timeout = 0s;
+  Client client(loop, options);
+
+  ASSERT_TRUE(fetch(loop, client, post(local_url("http", server.port()))));
+  run_until(loop, [&] { return client.idle_connection_count() == 0; });
+  ASSERT_TRUE(fetch(loop, client, post(local_url("http", server.port()))));
+  EXPECT_EQ(server.connections(), 2u);
+}
+
+TEST(Client, KeepsAtMostMaxIdlePerHostConnections) {
+  asio::io_context loop;
+  ScriptedServer server(loop, [](const auto&, std::size_t) { return respond(ok("x")); });
+  ClientOptions options;
+  options.max_idle_per_host = 2;
+  Client client(loop, options);
+
+  int done = 0;
+  for (int i = 0; i < 4; ++i) {
+    client.send(post(local_url("http", server.port())), [&](ClientResult r) {
+      EXPECT_TRUE(r) << r.error().message();
+      ++done;
+    });
+  }
+  run_until(loop, [&] { return done == 4; });
+
+  EXPECT_EQ(server.connections(), 4u);
+  EXPECT_EQ(client.idle_connection_count(), 2u);
+}
+
 // The server drops the pooled connection on reading the second request, as a server whose idle
 // timer fires just then would: nothing in the response, so a retry on a new connection is safe.
 ScriptedServer::Script drop_second_request() {
