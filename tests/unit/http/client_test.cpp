@@ -2,6 +2,7 @@
 
 #include "http/client_awaitable.hpp"
 #include "http/server.hpp"
+#include "http/twilio_signature.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -535,6 +536,19 @@ TEST(RequestUrl, IsTheUrlAsRequested) {
   EXPECT_EQ(request_url(request), "https://example.com:8443/?CallSid=CA1&From=%2B1%20555");
   request = post("https://example.com/hook?x=1#rc=2");
   EXPECT_EQ(request_url(request), "https://example.com/hook?x=1");
+}
+
+TEST(RequestUrl, IsWhatTwilioNodeVerifiesForAGet) {
+  ClientRequest request;
+  request.method = "GET";
+  request.url = "http://127.0.0.1:3000/twiml";
+  request.params.add("CallSid", "CA3");
+  request.params.add("From", "+15551234567");
+  request.params.add("To", "sip:100@acme.sip.twilio.com");
+  // Value from twilio-node 5.13.1 getExpectedTwilioSignature (see twilio_signature_test.cpp).
+  EXPECT_EQ(request_url(request),
+            "http://127.0.0.1:3000/twiml?CallSid=CA3&From=%2B15551234567&To=sip%3A100%40acme.sip.twilio.com");
+  EXPECT_EQ(twilio_signature("secret-token", request_url(request), Form{}), "T52ymJ6Pdm4v0v7Kmau47Ikv1V0=");
 }
 
 TEST(ClientErrc, HasMessagesAndACategory) {
