@@ -78,7 +78,9 @@ struct ClientOptions {
   bool verify_peer = true;     // certificate and host name verification; off only for tests
   std::size_t max_idle_per_host = 4;  // idle keep-alive connections kept per scheme+host+port
   std::size_t max_idle_total = 64;
-  std::chrono::seconds idle_timeout{30};  // an idle connection older than this is closed
+  // An idle connection older than this is closed. While any is pooled a timer is pending on the
+  // loop, so io_context::run() returns only after they expire or shutdown().
+  std::chrono::seconds idle_timeout{30};
   std::string user_agent = "TwilioProxy/1.1";
   std::size_t max_header_bytes = 16 * 1024;  // larger response headers: malformed_response
 };
