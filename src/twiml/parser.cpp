@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <system_error>
@@ -99,7 +100,34 @@ std::string check_markup(std::string_view text, std::size_t start, std::size_t& 
       }
       skip_to(">");
     } else {
-      ++i;
+      // A tag: scan to its '>'. In quoted attribute values '<' is not allowed and '&' must start
+      // a reference (XML 1.0 3.1 AttValue). Anything else malformed is left to pugixml.
+      char quote = 0;
+      for (++i; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quote != 0) {
+          if (c == quote) {
+            quote = 0;
+          } else if (c == '<') {
+            offset = i;
+            return "'<' in an attribute value (write &lt;)";
+          } else if (c == '&') {
+            const auto length = reference_length(text.substr(i), has_doctype);
+            if (length == 0) {
+              offset = i;
+              return "'&' that does not start an entity or character reference (write &amp;)";
+            }
+            i += length - 1;
+          }
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '>') {
+          ++i;
+          break;
+        } else if (c == '<' || c == '&') {
+          break;  // the outer loop looks at it
+        }
+      }
     }
   }
   return {};
@@ -133,6 +161,45 @@ std::string check_bytes(std::string_view text, std::size_t& offset) {
     return "NUL byte in the document";
   }
   return check_markup(text, base, offset);
+}
+
+// XML 1.0 2.2 Char, on pugixml's UTF-8 output: well-formed UTF-8 (no overlong forms, surrogates
+// or code points above U+10FFFF) and no C0 controls other than tab, CR and LF, whether written
+// raw or as character references (&#1;). Returns the offset of the first bad byte, or npos.
+std::size_t find_invalid_char(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return i;
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    std::uint32_t code = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+      code = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+      code = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+      code = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + length > s.size()) return i;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(s[i + k]);
+      if ((next & 0xC0) != 0x80) return i;
+      code = (code << 6) | (next & 0x3F);
+    }
+    const bool is_overlong = (length == 3 && code < 0x800) || (length == 4 && code < 0x10000);
+    if (is_overlong || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) return i;
+    i += length;
+  }
+  return std::string_view::npos;
 }
 
 // Well-formedness pugixml does not check, and the depth limit: one root element, nothing but
@@ -187,12 +254,24 @@ bool check_tree(Context& context, const pugi::xml_document& document, pugi::xml_
         return false;
       }
       names.clear();
-      for (const auto attribute : node.attributes()) names.emplace_back(attribute.name());
+      for (const auto attribute : node.attributes()) {
+        names.emplace_back(attribute.name());
+        if (find_invalid_char(attribute.value()) != std::string_view::npos) {
+          context.fail(Errc::MalformedXml, node,
+                       "attribute " + std::string(attribute.name()) + " holds invalid UTF-8 or a control character");
+          return false;
+        }
+      }
       std::sort(names.begin(), names.end());
       if (const auto twin = std::adjacent_find(names.begin(), names.end()); twin != names.end()) {
         context.fail(Errc::MalformedXml, node, "duplicate attribute " + std::string(*twin));
         return false;
       }
+    }
+    if ((node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata) &&
+        find_invalid_char(node.value()) != std::string_view::npos) {
+      context.fail(Errc::MalformedXml, node.parent(), "text holds invalid UTF-8 or a control character");
+      return false;
     }
     // Next node in document order, within root.
     if (node.first_child()) {

@@ -74,10 +74,29 @@ TEST(TwimlParser, CommonXmlMistakesAre12100) {
            "<Response><Redirect method=\"GET&\">/x</Redirect></Response>",
            "<Response><Say>&nbsp;</Say></Response>",  // undeclared entity
            "<Response><Say>&#;</Say></Response>",     // empty character reference
+           "<Response><Redirect method=\"a<b\">/x</Redirect></Response>",  // '<' in an attribute
+           "<Response><Say>\xFF\xFE</Say></Response>",  // not UTF-8
+           "<Response><Say>\xC0\xAF</Say></Response>",  // overlong
+           "<Response><Say>\xED\xA0\x80</Say></Response>",  // surrogate
+           "<Response><Say>\x01</Say></Response>",    // control character
+           "<Response><Say>&#1;</Say></Response>",    // control character by reference
+           "<Response><Say voice=\"\xE2\x82\">x</Say></Response>",  // truncated sequence
            "<Response><Say>x</Say></Response",      // truncated
        }) {
     EXPECT_EQ(parse_error(text).code, Errc::MalformedXml) << text;
   }
+}
+
+TEST(TwimlParser, AcceptsWellFormedEdgeCases) {
+  // '&' inside CDATA, comments and processing instructions; '>' in text; quotes of both kinds.
+  const auto document = parse_ok(
+      "<Response><!-- a & b --><?app x & y?><Say voice='Polly.Joanna' language=\"en-US\">1 > 0 &#x1F600; "
+      "<![CDATA[R&D]]></Say><Redirect method='GET'>/x?a=1&amp;b=&quot;2&quot;</Redirect></Response>");
+  ASSERT_EQ(document.verbs.size(), 2u);
+  EXPECT_EQ(std::get<Say>(document.verbs[0]).text, "1 > 0 \xF0\x9F\x98\x80 R&D");
+  EXPECT_EQ(std::get<Redirect>(document.verbs[1]).url, "/x?a=1&b=\"2\"");
+  EXPECT_EQ(std::get<Redirect>(document.verbs[1]).method, Method::Get);
+  EXPECT_TRUE(parse_ok(response("<Say>tab\there\r\nnext</Say>")).warnings.empty());
 }
 
 TEST(TwimlParser, LeadingWhitespaceBeforeXmlDeclarationIs12100) {
