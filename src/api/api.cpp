@@ -2,6 +2,7 @@
 
 #include "api/auth.hpp"
 #include "api/context.hpp"
+#include "calls/notifications.hpp"
 #include "core/log.hpp"
 #include "core/sid.hpp"
 
@@ -36,38 +37,10 @@ void Context::fail(const ApiError& error) const {
   reply(render(error));
 }
 
-void record_notification(store::Store& store, std::string account_sid,
-                         std::optional<std::string> call_sid, int log, int error_code,
-                         std::string message, std::optional<std::string> request_method,
-                         std::optional<std::string> request_url) {
-  const auto now = now_seconds();
-  store::Notification n{
-      .sid = make_sid(sid_prefix::kNotification),
-      .account_sid = std::move(account_sid),
-      .call_sid = std::move(call_sid),
-      .log = log,
-      .error_code = std::to_string(error_code),
-      .message_text = std::move(message),
-      .more_info = fmt::format("https://www.twilio.com/docs/errors/{}", error_code),
-      .request_method = std::move(request_method),
-      .request_url = std::move(request_url),
-      .request_variables = std::nullopt,
-      .response_headers = std::nullopt,
-      .response_body = std::nullopt,
-      .message_date = now,
-      .date_created = now,
-      .date_updated = now,
-  };
-  spdlog::log(log == 0 ? spdlog::level::err : spdlog::level::warn, "{} {}{}: {}", error_code,
-              n.account_sid, n.call_sid ? " " + *n.call_sid : "", n.message_text);
-  store.notifications().insert(n, [sid = n.sid](std::error_code ec) {
-    if (ec) spdlog::error("store: notification {} not saved: {}", sid, ec.message());
-  });
-}
-
-Api::Api(store::Store& store) : store_(store) {
+Api::Api(store::Store& store, calls::CallControl* call_control) : store_(store) {
   add_account_routes(router_);
   add_application_routes(router_);
+  add_call_routes(router_, call_control);
   add_key_routes(router_);
   add_notification_routes(router_);
 }
@@ -92,9 +65,12 @@ void Api::record_unknown_parameters(const Context& context, const Route& route) 
   if (unknown.empty()) return;
   // Twilio ignores unknown parameters and reports warning 20001 to the account.
   const std::string& account = context.account ? context.account->sid : context.principal.account.sid;
-  record_notification(store_, account, std::nullopt, 1, 20001,
-                      fmt::format("Unknown parameters: {}", fmt::join(unknown, ", ")),
-                      context.request.method, std::string(context.request.path()));
+  calls::record_notification(store_, {.account_sid = account,
+                                      .log = 1,
+                                      .error_code = 20001,
+                                      .message = fmt::format("Unknown parameters: {}", fmt::join(unknown, ", ")),
+                                      .request_method = context.request.method,
+                                      .request_url = std::string(context.request.path())});
 }
 
 void Api::handle(http::Request request, http::Reply reply) {

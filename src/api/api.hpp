@@ -6,11 +6,18 @@
 #include "http/message.hpp"
 #include "store/store.hpp"
 
+#include <boost/json/object.hpp>
+
+namespace sb::calls {
+class CallControl;
+}
+
 namespace sb::api {
 
 class Api {
  public:
-  explicit Api(store::Store& store);
+  // Without a CallControl, calls can be listed and fetched but not placed.
+  explicit Api(store::Store& store, calls::CallControl* call_control = nullptr);
 
   void handle(http::Request request, http::Reply reply);
 
@@ -27,13 +34,11 @@ class Api {
 // Route tables of each resource (accounts_resource.cpp, ...).
 void add_account_routes(Router& router);
 void add_application_routes(Router& router);
+void add_call_routes(Router& router, calls::CallControl* control);
 void add_key_routes(Router& router);
 void add_notification_routes(Router& router);
 
-// Records a notification (the account's debugger log) and logs it once. `log` 0 error, 1 warning.
-void record_notification(store::Store& store, std::string account_sid,
-                         std::optional<std::string> call_sid, int log, int error_code,
-                         std::string message, std::optional<std::string> request_method = {},
-                         std::optional<std::string> request_url = {});
+// A call as Twilio's Call JSON.
+boost::json::object render_call(const store::Call& call);
 
 }  // namespace sb::api

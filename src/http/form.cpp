@@ -83,6 +83,11 @@ std::vector<std::string> Form::get_all(std::string_view name) const {
   return values;
 }
 
+void Form::set(std::string_view name, std::string value) {
+  std::erase_if(fields_, [&](const Field& f) { return f.name == name; });
+  fields_.push_back({std::string(name), std::move(value)});
+}
+
 std::string Form::encode() const {
   std::string out;
   for (const auto& f : fields_) {

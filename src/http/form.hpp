@@ -28,6 +28,8 @@ class Form {
   bool has(std::string_view name) const { return get(name).has_value(); }
   const std::vector<Field>& fields() const { return fields_; }
   void add(std::string name, std::string value) { fields_.push_back({std::move(name), std::move(value)}); }
+  // Replaces every value of `name` with one value (appended when absent).
+  void set(std::string_view name, std::string value);
 
   // Encodes back, in order: "A=1&B=x%20y".
   std::string encode() const;
