@@ -20,7 +20,8 @@ enum class Errc {
   DocumentTooLarge = 1,
   // Not well-formed XML: pugixml's failure, no root element, several root elements, text or a
   // second element outside the root, whitespace before `<?xml`, a declaration that is not first,
-  // duplicate attributes, NUL bytes, nesting deeper than ParseOptions::max_depth. Twilio: 12100.
+  // duplicate attributes, a bare '&', '<' in an attribute value, invalid UTF-8, control
+  // characters, NUL bytes, nesting deeper than ParseOptions::max_depth. Twilio: 12100.
   MalformedXml,
   // `<Response version="...">` names a version other than 2008-08-01 or 2010-04-01. 12101.
   InvalidVersion,

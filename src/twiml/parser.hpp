@@ -5,10 +5,13 @@
 //
 // Rules (twilio-voice-digest.md 3.1-3.3; choices where Twilio's behaviour is unconfirmed are
 // marked "choice"):
-// - The root must be `<Response>` (12102); XML must be well-formed (12100), including: no blank
-//   before `<?xml`, exactly one root element, no text outside it, no duplicate attributes.
-//   Element and attribute names are case-sensitive; comments, CDATA and the predefined and
-//   numeric entities are honoured; a DOCTYPE is skipped and its entities are not expanded.
+// - The root must be `<Response>` (12102); XML must be well-formed (12100), including what
+//   pugixml alone lets pass: no blank before `<?xml`, exactly one root element, no text outside
+//   it, no duplicate attributes, no bare '&' (the classic `?a=1&b=2` mistake), no '<' in
+//   attribute values, valid UTF-8 (or a declared encoding pugixml converts, e.g. ISO-8859-1),
+//   no control characters. Element and attribute names are case-sensitive; comments, CDATA and
+//   the predefined and numeric entities are honoured; a DOCTYPE is skipped and its entities are
+//   not expanded (left as written).
 // - Choice: unknown elements are skipped with their subtree, unknown attributes ignored, and
 //   elements in a place they may not appear skipped; each adds a warning (12200, or 13320 inside
 //   `<Gather>`, 13215 inside `<Dial>`) and the rest of the document is kept.
@@ -17,9 +20,11 @@
 //   ParseOptions::invalid_values says WarnAndUseDefault. Integers slightly out of a documented
 //   range are clamped to it with a warning instead (Dial timeout 5-600, timeLimit <= 86400,
 //   loop <= 1000, AMD thresholds).
-// - Choice: values of `method` and of booleans are case-insensitive (`post`, `TRUE`); an empty
-//   URL attribute (`action=""`) counts as absent; event lists may be separated by blanks or
-//   commas; bodies are trimmed.
+// - Choice: keyword values are case-insensitive (`method="post"`, `TRUE`, `reason="Busy"`); an
+//   empty URL attribute (`action=""`) counts as absent; event lists may be separated by blanks
+//   or commas; bodies are trimmed; `<Say>` text has its blanks collapsed.
+// - Choice: a `<Dial>` with nothing to dial is kept (empty targets) with a 12200 warning, so the
+//   caller can fail it like an unreachable target.
 // - Recognised verbs switchboard does not run (Leave, Enqueue, Connect, ...) are kept as
 //   Unsupported so the caller reports them when reached; likewise UnsupportedNoun in `<Dial>`.
 

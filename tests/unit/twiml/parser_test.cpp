@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 
@@ -301,6 +304,25 @@ TEST(TwimlParser, ScreeningDocumentsMayNotDial) {
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error(), make_error_code(Errc::DialInScreeningDocument));
   EXPECT_EQ(twilio_code(result.error()), 13201);
+}
+
+// STYLE.md: the unit tests replay the fuzz corpus (seeds and named crash reproducers).
+TEST(TwimlParser, ReplaysTheFuzzCorpus) {
+  const auto corpus = std::filesystem::path(SB_TEST_DATA_DIR) / ".." / ".." / "fuzz" / "corpus" / "twiml_parser";
+  if (!std::filesystem::is_directory(corpus)) GTEST_SKIP() << "no corpus at " << corpus;
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const auto policy : {InvalidValuePolicy::Reject, InvalidValuePolicy::WarnAndUseDefault}) {
+      const auto result = parse(text, ParseOptions{.invalid_values = policy});
+      if (!result) {
+        EXPECT_NE(result.error().twilio_code(), 0) << entry.path();
+      }
+    }
+    ++files;
+  }
+  EXPECT_GT(files, 0u);
 }
 
 // Random mutations of a valid document: never a crash, always a document or an error.
