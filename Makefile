@@ -3,6 +3,10 @@
 #   make test  install dependencies, build, run every unit and end-to-end test
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
+# Let ccache hit across clones (CI builds a fresh clone each time): paths relative to the
+# checkout, and no build directory in the hash.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 
 .PHONY: run test deps build build-asan unit unit-asan e2e bench clean
 
