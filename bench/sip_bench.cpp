@@ -100,3 +100,50 @@ BENCHMARK(BM_OkParseSerializeNoValidate);
 BENCHMARK(BM_InviteParseOnly);
 
 }  // namespace
+
+namespace {
+
+void BM_ParseUri(benchmark::State& state) {
+  const std::string_view text = "sip:+14155550123@sip.example.com;transport=udp";
+  for (auto _ : state) {
+    auto uri = parse_uri(text);
+    benchmark::DoNotOptimize(uri);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_ParseVia(benchmark::State& state) {
+  const std::string_view text = "SIP/2.0/UDP 192.0.2.10:5062;received=192.0.2.10;rport=5062;branch=z9hG4bK-d8754z-1c3f6b9e2a7d4f10";
+  for (auto _ : state) {
+    auto via = parse_via(text);
+    benchmark::DoNotOptimize(via);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_ParseNameAddr(benchmark::State& state) {
+  const std::string_view text = "\"Alice\" <sip:alice@example.com>;tag=as5f2d8e1b";
+  for (auto _ : state) {
+    auto address = parse_name_addr(text);
+    benchmark::DoNotOptimize(address);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_Validate(benchmark::State& state) {
+  ParseOptions options;
+  options.validate = false;
+  auto parsed = parse_message(kInvite, options);
+  for (auto _ : state) {
+    auto ec = validate(parsed.message());
+    benchmark::DoNotOptimize(ec);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK(BM_ParseUri);
+BENCHMARK(BM_ParseVia);
+BENCHMARK(BM_ParseNameAddr);
+BENCHMARK(BM_Validate);
+
+}  // namespace

@@ -92,45 +92,55 @@ constexpr bool entries_in_order() {
 }
 static_assert(entries_in_order(), "kEntries must follow HeaderId order");
 
-// Up to 16 ids per first letter, for lookup of full names without hashing.
-struct Buckets {
-  std::array<std::array<HeaderId, 16>, 26> ids{};
-  std::array<std::uint8_t, 26> sizes{};
+// Full names are found through a collision-free hash of (length, first, middle and last
+// character), then one comparison; compact forms through their letter.
+constexpr std::size_t kHashSize = 256;
+
+constexpr std::size_t name_hash(std::string_view name) {
+  auto at = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(syntax::to_lower(name[i]))); };
+  return (name.size() + at(0) * 12 + at(name.size() - 1) * 22 + at(name.size() / 2) * 23) % kHashSize;
+}
+
+struct Tables {
+  std::array<HeaderId, kHashSize> by_hash{};
   std::array<HeaderId, 26> compact{};
+  bool collision = false;
 };
 
-constexpr Buckets make_buckets() {
-  Buckets b{};
+constexpr Tables make_tables() {
+  Tables t{};
   for (std::size_t i = 1; i < kCount; ++i) {
     const auto& e = kEntries[i];
-    const auto letter = static_cast<std::size_t>(syntax::to_lower(e.name[0]) - 'a');
-    b.ids[letter][b.sizes[letter]++] = e.id;
-    if (e.compact != 0) b.compact[static_cast<std::size_t>(e.compact - 'a')] = e.id;
+    const auto h = name_hash(e.name);
+    if (t.by_hash[h] != HeaderId::Other) t.collision = true;
+    t.by_hash[h] = e.id;
+    if (e.compact != 0) t.compact[static_cast<std::size_t>(e.compact - 'a')] = e.id;
   }
-  return b;
+  return t;
 }
-constexpr Buckets kBuckets = make_buckets();
+constexpr Tables kTables = make_tables();
+static_assert(!kTables.collision, "header name hash collides: change name_hash");
 
-constexpr bool buckets_fit() {
-  for (auto s : kBuckets.sizes)
-    if (s > 16) return false;
+// Case-insensitive equality of a token with a known name made of letters and "-": OR-ing 0x20
+// lowercases letters and leaves "-" alone; no other token character maps onto either.
+bool equals_known_name(std::string_view token, std::string_view name) {
+  for (std::size_t i = 0; i < name.size(); ++i)
+    if ((token[i] | 0x20) != (name[i] | 0x20)) return false;
   return true;
 }
-static_assert(buckets_fit());
 
 }  // namespace
 
 HeaderId lookup_header(std::string_view name) noexcept {
   if (name.empty()) return HeaderId::Other;
-  const char first = syntax::to_lower(name[0]);
-  if (first < 'a' || first > 'z') return HeaderId::Other;
-  const auto letter = static_cast<std::size_t>(first - 'a');
-  if (name.size() == 1) return kBuckets.compact[letter];
-  for (std::size_t i = 0; i < kBuckets.sizes[letter]; ++i) {
-    const HeaderId id = kBuckets.ids[letter][i];
-    if (syntax::iequals(kEntries[static_cast<std::size_t>(id)].name, name)) return id;
+  if (name.size() == 1) {
+    const char c = syntax::to_lower(name[0]);
+    return c >= 'a' && c <= 'z' ? kTables.compact[static_cast<std::size_t>(c - 'a')] : HeaderId::Other;
   }
-  return HeaderId::Other;
+  const HeaderId id = kTables.by_hash[name_hash(name)];
+  if (id == HeaderId::Other) return id;
+  const auto known = kEntries[static_cast<std::size_t>(id)].name;
+  return known.size() == name.size() && equals_known_name(name, known) ? id : HeaderId::Other;
 }
 
 std::string_view canonical_name(HeaderId id) noexcept {

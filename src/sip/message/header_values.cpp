@@ -29,19 +29,6 @@ bool take_separator(std::string_view& s, char c) {
   return true;
 }
 
-std::string_view take_host(std::string_view& s) {
-  std::size_t n = 0;
-  if (!s.empty() && s.front() == '[') {
-    n = s.find(']');
-    n = n == std::string_view::npos ? s.size() : n + 1;
-  } else {
-    while (n < s.size() && is(s[n], kHostChar)) ++n;
-  }
-  const auto out = s.substr(0, n);
-  s.remove_prefix(n);
-  return out;
-}
-
 // via-received = IPv4address / IPv6address (RFC 3261 without brackets; brackets tolerated).
 bool valid_received(std::string_view s) {
   if (s.find(':') == std::string_view::npos) return classify_host(s) == HostKind::Ipv4;
@@ -49,6 +36,48 @@ bool valid_received(std::string_view s) {
   for (char c : s)
     if (!is_hex(c) && c != ':' && c != '.') return false;
   return s.size() <= 45;
+}
+
+// Records and checks the via-params RFC 3261 and RFC 3581 define, as they are scanned.
+bool take_via_param(void* context, const Param& p) {
+  Via& via = *static_cast<Via*>(context);
+  switch (p.name.size()) {
+    case 6:
+      if (token_equals_lower(p.name, "branch")) {
+        if (!is_token(p.value)) return false;
+        via.branch = p.value;
+      }
+      break;
+    case 8:
+      if (token_equals_lower(p.name, "received")) {
+        if (!valid_received(p.value)) return false;
+        via.received = p.value;
+      }
+      break;
+    case 5:
+      if (token_equals_lower(p.name, "maddr")) {
+        if (classify_host(p.value) == HostKind::None) return false;
+        via.maddr = p.value;
+      } else if (token_equals_lower(p.name, "rport")) {
+        via.has_rport = true;
+        if (p.has_value) {
+          const auto port = parse_uint(p.value, 65535);
+          if (!port) return false;
+          via.rport = static_cast<std::uint16_t>(*port);
+        }
+      }
+      break;
+    case 3:
+      if (token_equals_lower(p.name, "ttl")) {
+        const auto ttl = parse_uint(p.value, 255);
+        if (!ttl) return false;
+        via.ttl = static_cast<std::uint8_t>(*ttl);
+      }
+      break;
+    default:
+      break;
+  }
+  return true;
 }
 
 }  // namespace
@@ -68,8 +97,10 @@ Result<Via> parse_via(std::string_view text) {
   via.transport = take_token(rest);
   if (via.transport.empty() || rest.empty() || !is_lws(rest.front())) return bad;
   skip_lws(rest);
-  via.host = take_host(rest);
-  via.host_kind = classify_host(via.host);
+  std::size_t host_length = 0;
+  via.host_kind = scan_host(rest, host_length);
+  via.host = rest.substr(0, host_length);
+  rest.remove_prefix(host_length);
   if (via.host_kind == HostKind::None) return bad;
   if (take_separator(rest, ':')) {
     std::size_t n = 0;
@@ -79,34 +110,11 @@ Result<Via> parse_via(std::string_view text) {
     via.port = static_cast<std::uint16_t>(*port);
     rest.remove_prefix(n);
   }
-  const auto params = scan_header_params(rest);
+  const auto params = scan_header_params(rest, &take_via_param, &via);
   if (!params) return bad;
   skip_lws(rest);
   if (!rest.empty()) return bad;
   via.params = ParamList(*params);
-  for (const Param& p : via.params) {
-    if (iequals(p.name, "branch")) {
-      if (!is_token(p.value)) return bad;
-      via.branch = p.value;
-    } else if (iequals(p.name, "received")) {
-      if (!valid_received(p.value)) return bad;
-      via.received = p.value;
-    } else if (iequals(p.name, "maddr")) {
-      if (classify_host(p.value) == HostKind::None) return bad;
-      via.maddr = p.value;
-    } else if (iequals(p.name, "rport")) {
-      via.has_rport = true;
-      if (p.has_value) {
-        const auto port = parse_uint(p.value, 65535);
-        if (!port) return bad;
-        via.rport = static_cast<std::uint16_t>(*port);
-      }
-    } else if (iequals(p.name, "ttl")) {
-      const auto ttl = parse_uint(p.value, 255);
-      if (!ttl) return bad;
-      via.ttl = static_cast<std::uint8_t>(*ttl);
-    }
-  }
   return via;
 }
 

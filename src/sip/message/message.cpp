@@ -28,11 +28,22 @@ std::string_view method_name(Method m) noexcept {
   return i < kMethodNames.size() ? kMethodNames[i] : std::string_view{};
 }
 
+namespace {
+constexpr std::array<bool, 256> make_list_specials() {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view("\"<>,\\")) t[c] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kListSpecials = make_list_specials();
+}  // namespace
+
 std::string_view split_list_element(std::string_view& rest, bool& has_more) {
   bool in_quotes = false;
   int angle_depth = 0;
-  for (std::size_t i = 0; i < rest.size(); ++i) {
+  const std::size_t size = rest.size();
+  for (std::size_t i = 0; i < size; ++i) {
     const char c = rest[i];
+    if (!kListSpecials[static_cast<unsigned char>(c)]) continue;
     if (in_quotes) {
       if (c == '\\') ++i;
       else if (c == '"') in_quotes = false;

@@ -73,7 +73,7 @@ std::optional<std::string_view> ParamList::find(std::string_view name) const {
   return std::nullopt;
 }
 
-std::optional<std::string_view> scan_header_params(std::string_view& s) {
+std::optional<std::string_view> scan_header_params(std::string_view& s, ParamVisitor visit, void* context) {
   const char* const start = s.data();
   std::string_view rest = s;
   for (;;) {
@@ -85,6 +85,7 @@ std::optional<std::string_view> scan_header_params(std::string_view& s) {
     std::size_t n = 0;
     while (n < t.size() && is_token_char(t[n])) ++n;
     if (n == 0) return std::nullopt;
+    Param param{.name = t.substr(0, n)};
     t.remove_prefix(n);
     std::string_view u = t;
     skip_lws(u);
@@ -100,9 +101,12 @@ std::optional<std::string_view> scan_header_params(std::string_view& s) {
         while (v < u.size() && (is_token_char(u[v]) || u[v] == '[' || u[v] == ']' || u[v] == ':')) ++v;
         if (v == 0) return std::nullopt;
       }
+      param.value = u.substr(0, v);
+      param.has_value = true;
       u.remove_prefix(v);
       t = u;
     }
+    if (visit != nullptr && !visit(context, param)) return std::nullopt;
     rest = t;
   }
   const auto consumed = static_cast<std::size_t>(rest.data() - start);

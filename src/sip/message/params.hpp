@@ -70,10 +70,15 @@ class ParamList {
   bool is_escaped_ = false;
 };
 
+// Called for each parameter as it is scanned; returning false rejects the parameter list.
+using ParamVisitor = bool (*)(void* context, const Param& param);
+
 // Consumes `*( SEMI generic-param )` from the front of `s` (RFC 3261 25.1: LWS allowed around
 // ";" and "=", values token / host / quoted-string) and returns the text consumed; nullopt if a
-// parameter is malformed (empty name, unterminated quote...). Stops before anything else.
-std::optional<std::string_view> scan_header_params(std::string_view& s);
+// parameter is malformed (empty name, unterminated quote...) or `visit` rejects one. Stops
+// before anything else.
+std::optional<std::string_view> scan_header_params(std::string_view& s, ParamVisitor visit = nullptr,
+                                                   void* context = nullptr);
 
 // Consumes `*( ";" uri-parameter )` from the front of `s` (no LWS; names and values are
 // paramchar with valid %HH escapes); nullopt when malformed.

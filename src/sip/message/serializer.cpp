@@ -1,45 +1,60 @@
 #include "sip/message/serializer.hpp"
 
 #include <charconv>
+#include <cstring>
 
 namespace sb::sip {
-namespace {
-
-void append_number(std::string& out, std::size_t n) {
-  char digits[24];
-  const auto r = std::to_chars(digits, digits + sizeof digits, n);
-  out.append(digits, static_cast<std::size_t>(r.ptr - digits));
-}
-
-}  // namespace
-
 void serialize(const Message& m, std::string& out) {
-  std::size_t estimate = 64 + m.body().size() + m.method().size() + m.request_uri_text().size() + m.reason_phrase().size();
-  for (const auto& f : m.fields()) estimate += f.name.length + f.value.length + 24;
-  out.reserve(out.size() + estimate);
+  // Two passes: the exact size, then plain copies into the grown string.
+  char status[24];
+  std::size_t status_length = 0;
+  std::size_t size = 0;
   if (m.is_request()) {
-    out.append(m.method());
-    out.push_back(' ');
-    out.append(m.request_uri_text());
-    out.append(" SIP/2.0\r\n");
+    size += m.method().size() + 1 + m.request_uri_text().size() + 10;  // " SIP/2.0\r\n"
   } else {
-    out.append("SIP/2.0 ");
-    append_number(out, static_cast<std::size_t>(m.status_code()));
-    out.push_back(' ');
-    out.append(m.reason_phrase());
-    out.append("\r\n");
+    status_length = static_cast<std::size_t>(
+        std::to_chars(status, status + sizeof status, m.status_code()).ptr - status);
+    size += 8 + status_length + 1 + m.reason_phrase().size() + 2;
   }
   for (const auto& f : m.fields()) {
     if (f.id == HeaderId::ContentLength) continue;
-    out.append(f.id == HeaderId::Other ? m.view(f.name) : canonical_name(f.id));
-    out.append(": ");
-    out.append(m.view(f.value));
-    out.append("\r\n");
+    size += (f.id == HeaderId::Other ? f.name.length : canonical_name(f.id).size()) + 2 + f.value.length + 2;
   }
-  out.append("Content-Length: ");
-  append_number(out, m.body().size());
-  out.append("\r\n\r\n");
-  out.append(m.body());
+  char length[24];
+  const auto length_size =
+      static_cast<std::size_t>(std::to_chars(length, length + sizeof length, m.body().size()).ptr - length);
+  size += 16 + length_size + 4 + m.body().size();
+
+  const std::size_t start = out.size();
+  out.resize(start + size);
+  char* p = out.data() + start;
+  auto put = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  if (m.is_request()) {
+    put(m.method());
+    put(" ");
+    put(m.request_uri_text());
+    put(" SIP/2.0\r\n");
+  } else {
+    put("SIP/2.0 ");
+    put({status, status_length});
+    put(" ");
+    put(m.reason_phrase());
+    put("\r\n");
+  }
+  for (const auto& f : m.fields()) {
+    if (f.id == HeaderId::ContentLength) continue;
+    put(f.id == HeaderId::Other ? m.view(f.name) : canonical_name(f.id));
+    put(": ");
+    put(m.view(f.value));
+    put("\r\n");
+  }
+  put("Content-Length: ");
+  put({length, length_size});
+  put("\r\n\r\n");
+  put(m.body());
 }
 
 std::string serialize(const Message& m) {

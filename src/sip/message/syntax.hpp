@@ -76,6 +76,16 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Case-insensitive equality of token characters `s` with `lower`, a name spelled in lowercase
+// letters, digits, "-" and ".": OR-ing 0x20 lowercases a letter and maps no other token
+// character onto one of those.
+constexpr bool token_equals_lower(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (static_cast<char>(s[i] | 0x20) != lower[i]) return false;
+  return true;
+}
+
 constexpr bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)

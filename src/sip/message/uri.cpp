@@ -12,20 +12,24 @@ using namespace syntax;
 
 bool is_escaped_run(std::string_view s, std::uint16_t classes) { return is_escaped_text(s, classes); }
 
+// IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each at most 255.
 bool valid_ipv4(std::string_view s) {
-  int parts = 0;
-  while (true) {
-    std::size_t n = 0;
-    while (n < s.size() && is_digit(s[n])) ++n;
-    if (n == 0 || n > 3) return false;
-    if (*parse_uint(s.substr(0, n), 999) > 255) return false;
-    ++parts;
-    s.remove_prefix(n);
-    if (s.empty()) break;
-    if (s.front() != '.') return false;
-    s.remove_prefix(1);
+  int parts = 1;
+  int digits = 0;
+  int value = 0;
+  for (char c : s) {
+    if (c == '.') {
+      if (digits == 0 || ++parts > 4) return false;
+      digits = 0;
+      value = 0;
+    } else if (is_digit(c)) {
+      value = value * 10 + (c - '0');
+      if (++digits > 3 || value > 255) return false;
+    } else {
+      return false;
+    }
   }
-  return parts == 4;
+  return parts == 4 && digits > 0;
 }
 
 bool valid_ipv6_reference(std::string_view s) {
@@ -39,21 +43,56 @@ bool valid_ipv6_reference(std::string_view s) {
   return has_colon && s.size() <= 45;
 }
 
+// hostname = *( domainlabel "." ) toplabel [ "." ]: labels of alphanum and inner "-", the last
+// starting with a letter. One pass.
 bool valid_hostname(std::string_view s) {
+  if (!s.empty() && s.back() == '.') s.remove_suffix(1);
   if (s.empty()) return false;
-  if (s.back() == '.') s.remove_suffix(1);
-  std::string_view last_label;
-  while (!s.empty()) {
-    const auto dot = s.find('.');
-    const auto label = s.substr(0, dot);
-    if (label.empty() || label.front() == '-' || label.back() == '-') return false;
-    for (char c : label)
-      if (!is(c, kAlnum) && c != '-') return false;
-    last_label = label;
-    if (dot == std::string_view::npos) break;
-    s.remove_prefix(dot + 1);
+  char prev = '.';
+  char label_first = 0;
+  for (char c : s) {
+    if (c == '.') {
+      if (prev == '.' || prev == '-') return false;
+    } else if (is(c, kAlnum)) {
+      if (prev == '.') label_first = c;
+    } else if (c != '-' || prev == '.') {
+      return false;
+    }
+    prev = c;
   }
-  return !last_label.empty() && is_alpha(last_label.front());
+  return prev != '-' && is_alpha(label_first);
+}
+
+// Reads a hostname or IPv4address from the front of `s` in one pass (stopping at the first
+// character that cannot be part of one) and classifies it; `length` gets its size.
+HostKind scan_name_or_ipv4(std::string_view s, std::size_t& length) {
+  char prev = '.';
+  char label_first = 0;
+  bool digits_and_dots = true;
+  bool is_name = true;
+  std::size_t i = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '.') {
+      if (prev == '.' || prev == '-') is_name = false;
+    } else if (is_digit(c)) {
+      if (prev == '.') label_first = c;
+    } else if (is(c, kAlnum)) {
+      if (prev == '.') label_first = c;
+      digits_and_dots = false;
+    } else if (c == '-') {
+      if (prev == '.') is_name = false;
+      digits_and_dots = false;
+    } else {
+      break;
+    }
+    prev = c;
+  }
+  length = i;
+  if (i == 0) return HostKind::None;
+  if (digits_and_dots) return valid_ipv4(s.substr(0, i)) ? HostKind::Ipv4 : HostKind::None;
+  // A trailing dot is allowed after the toplabel; label_first then belongs to the toplabel.
+  return is_name && prev != '-' && is_alpha(label_first) ? HostKind::Name : HostKind::None;
 }
 
 bool only_digits_and_dots(std::string_view s) {
@@ -93,68 +132,55 @@ bool valid_telephone_subscriber(std::string_view s) {
   return has_digit;
 }
 
-Result<Uri> bad() { return make_error_code(Errc::BadUri); }
-
-Result<Uri> parse_sip(Uri uri, std::string_view rest) {
+bool parse_sip(Uri& uri, std::string_view rest) {
   if (const auto at = rest.find('@'); at != std::string_view::npos) {
     const auto userinfo = rest.substr(0, at);
     const auto colon = userinfo.find(':');
     uri.user = userinfo.substr(0, colon);
-    if (uri.user.empty() || !is_escaped_run(uri.user, kUnreserved | kUserExtra)) return bad();
+    if (uri.user.empty() || !is_escaped_run(uri.user, kUnreserved | kUserExtra)) return false;
     if (colon != std::string_view::npos) {
       uri.has_password = true;
       uri.password = userinfo.substr(colon + 1);
-      if (!is_escaped_run(uri.password, kUnreserved | kPasswordExtra)) return bad();
+      if (!is_escaped_run(uri.password, kUnreserved | kPasswordExtra)) return false;
     }
     rest.remove_prefix(at + 1);
   }
-  // host
   std::size_t n = 0;
-  if (!rest.empty() && rest.front() == '[') {
-    n = rest.find(']');
-    if (n == std::string_view::npos) return bad();
-    ++n;
-    uri.host = rest.substr(0, n);
-    if (!valid_ipv6_reference(uri.host)) return bad();
-    uri.host_kind = HostKind::Ipv6;
-  } else {
-    while (n < rest.size() && is(rest[n], kHostChar)) ++n;
-    uri.host = rest.substr(0, n);
-    uri.host_kind = classify_host(uri.host);
-    if (uri.host_kind == HostKind::None) return bad();
-  }
+  uri.host_kind = scan_host(rest, n);
+  uri.host = rest.substr(0, n);
+  if (uri.host_kind == HostKind::None) return false;
   rest.remove_prefix(n);
   if (!rest.empty() && rest.front() == ':') {
     rest.remove_prefix(1);
     n = 0;
     while (n < rest.size() && is_digit(rest[n])) ++n;
     const auto port = parse_uint(rest.substr(0, n), 65535);
-    if (!port) return bad();
+    if (!port) return false;
     uri.port = static_cast<std::uint16_t>(*port);
     rest.remove_prefix(n);
   }
   const auto params = scan_uri_params(rest);
-  if (!params) return bad();
+  if (!params) return false;
   uri.params = ParamList(*params, true);
   if (!rest.empty() && rest.front() == '?') {
     uri.headers = rest.substr(1);
     uri.has_headers = true;
-    if (!valid_uri_headers(uri.headers)) return bad();
+    if (!valid_uri_headers(uri.headers)) return false;
     rest = {};
   }
-  if (!rest.empty()) return bad();
-  return uri;
+  if (!rest.empty()) return false;
+  return true;
 }
 
-Result<Uri> parse_tel(Uri uri, std::string_view rest) {
+bool parse_tel(Uri& uri, std::string_view rest) {
   const auto semi = rest.find(';');
   uri.user = rest.substr(0, semi);
-  if (!valid_telephone_subscriber(uri.user)) return bad();
+  if (!valid_telephone_subscriber(uri.user)) return false;
   rest.remove_prefix(uri.user.size());
   const auto params = scan_uri_params(rest);
-  if (!params || !rest.empty()) return bad();
+  if (!params || !rest.empty()) return false;
   uri.params = ParamList(*params, true);
-  return uri;
+  return true;
 }
 
 // Case-insensitive equality after %HH decoding on both sides.
@@ -168,24 +194,36 @@ bool is_significant_param(std::string_view raw_name) {
   return false;
 }
 
-// Looks up a parameter of `list` whose decoded name equals the decoded `raw_name`.
-std::optional<std::string_view> find_escaped(const ParamList& list, std::string_view raw_name) {
-  for (const Param& p : list)
-    if (iequals_both_escaped(p.name, raw_name)) return p.value;
-  return std::nullopt;
+// Whether `list` has a parameter named like `p` (names decoded, any case), and whether one of
+// those has the same value. A name may repeat, so each occurrence is considered: comparison
+// stays reflexive for ";x=1;x=2" (found by fuzzing).
+struct ParamMatch {
+  bool has_name = false;
+  bool has_value = false;
+};
+
+ParamMatch find_match(const ParamList& list, const Param& p) {
+  ParamMatch m;
+  for (const Param& q : list) {
+    if (!iequals_both_escaped(q.name, p.name)) continue;
+    m.has_name = true;
+    if (iequals_both_escaped(q.value, p.value)) {
+      m.has_value = true;
+      break;
+    }
+  }
+  return m;
 }
 
 bool params_agree(const Uri& a, const Uri& b) {
   for (const Param& p : a.params) {
-    const auto other = find_escaped(b.params, p.name);
-    if (!other) {
-      if (is_significant_param(p.name)) return false;
-    } else if (!iequals_both_escaped(p.value, *other)) {
-      return false;
-    }
+    const auto match = find_match(b.params, p);
+    if (!match.has_name ? is_significant_param(p.name) : !match.has_value) return false;
   }
-  for (const Param& p : b.params)
-    if (is_significant_param(p.name) && !find_escaped(a.params, p.name)) return false;
+  for (const Param& p : b.params) {
+    const auto match = find_match(a.params, p);
+    if (!match.has_name ? is_significant_param(p.name) : !match.has_value) return false;
+  }
   return true;
 }
 
@@ -235,10 +273,19 @@ std::string_view Uri::host_address() const {
   return host;
 }
 
+HostKind scan_host(std::string_view s, std::size_t& length) {
+  if (!s.empty() && s.front() == '[') {
+    const auto close = s.find(']');
+    length = close == std::string_view::npos ? s.size() : close + 1;
+    return valid_ipv6_reference(s.substr(0, length)) ? HostKind::Ipv6 : HostKind::None;
+  }
+  return scan_name_or_ipv4(s, length);
+}
+
 HostKind classify_host(std::string_view host) {
   if (host.empty()) return HostKind::None;
   if (host.front() == '[') return valid_ipv6_reference(host) ? HostKind::Ipv6 : HostKind::None;
-  if (only_digits_and_dots(host)) return valid_ipv4(host) ? HostKind::Ipv4 : HostKind::None;
+  if (is_digit(host.front()) && only_digits_and_dots(host)) return valid_ipv4(host) ? HostKind::Ipv4 : HostKind::None;
   return valid_hostname(host) ? HostKind::Name : HostKind::None;
 }
 
@@ -248,26 +295,30 @@ Result<Uri> parse_uri(std::string_view text, std::size_t max_length) {
   uri.text = text;
   std::size_t n = 0;
   while (n < text.size() && (is(text[n], kAlnum) || text[n] == '+' || text[n] == '-' || text[n] == '.')) ++n;
-  if (n == 0 || n >= text.size() || text[n] != ':' || !is_alpha(text[0])) return bad();
+  const std::error_code bad = make_error_code(Errc::BadUri);
+  if (n == 0 || n >= text.size() || text[n] != ':' || !is_alpha(text[0])) return bad;
   uri.scheme_text = text.substr(0, n);
   std::string_view rest = text.substr(n + 1);
   if (iequals(uri.scheme_text, "sip")) {
     uri.scheme = UriScheme::Sip;
-    return parse_sip(uri, rest);
+    if (!parse_sip(uri, rest)) return bad;
+    return uri;
   }
   if (iequals(uri.scheme_text, "sips")) {
     uri.scheme = UriScheme::Sips;
-    return parse_sip(uri, rest);
+    if (!parse_sip(uri, rest)) return bad;
+    return uri;
   }
   if (iequals(uri.scheme_text, "tel")) {
     uri.scheme = UriScheme::Tel;
-    return parse_tel(uri, rest);
+    if (!parse_tel(uri, rest)) return bad;
+    return uri;
   }
   uri.scheme = UriScheme::Other;
   uri.opaque = rest;
-  if (rest.empty()) return bad();
+  if (rest.empty()) return bad;
   for (char c : rest)
-    if (!is(c, kUric)) return bad();
+    if (!is(c, kUric)) return bad;
   return uri;
 }
 

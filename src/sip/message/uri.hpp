@@ -55,6 +55,9 @@ Result<Uri> parse_uri(std::string_view text, std::size_t max_length = kDefaultMa
 
 // Classifies a host (hostname, IPv4address, IPv6reference); HostKind::None when malformed.
 HostKind classify_host(std::string_view host);
+// Reads a host from the front of `text` in one pass: its kind (None when malformed) and, in
+// `length`, how many characters it spans (the caller checks what follows).
+HostKind scan_host(std::string_view text, std::size_t& length);
 
 // URI equivalence of RFC 3261 19.1.4: user/password case-sensitive, host case-insensitive,
 // escapes decoded, ports compared as written, the user/ttl/method/maddr/transport parameters

@@ -147,6 +147,14 @@ TEST(Uri, ComparesDifferentUrisPerRfc3261) {
   EXPECT_FALSE(same("sip:alice:pw@atlanta.com", "sip:alice@atlanta.com"));
 }
 
+// Fuzz reproducer fuzz/corpus/sip_parser/crash-uri-repeated-param-equivalence.
+TEST(Uri, EquivalenceIsReflexiveWithRepeatedParams) {
+  const auto u = parse_ok("tel:+1-201-555-0123;phone-context=example.co1-555-0123;phone-context=example.com");
+  EXPECT_TRUE(equivalent(u, u));
+  EXPECT_TRUE(same("sip:a@b.com;x=1;x=2", "sip:a@b.com;x=2;x=1"));
+  EXPECT_FALSE(same("sip:a@b.com;x=1;x=2", "sip:a@b.com;x=3"));
+}
+
 TEST(Uri, ParsesTortureRequestUris) {
   // RFC 4475 esc01 and semiuri.
   auto u = parse_ok("sip:sips%3Auser%40example.com@example.net");
