@@ -1,0 +1,113 @@
+#include "sip/auth/digest_server.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <charconv>
+
+#include "core/crypto.hpp"
+#include "sip/message/syntax.hpp"
+
+namespace sb::sip {
+namespace {
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), out, &size);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size && i < 16; ++i) {  // 128 bits of the MAC are plenty
+    hex.push_back(kDigits[out[i] >> 4]);
+    hex.push_back(kDigits[out[i] & 0x0f]);
+  }
+  return hex;
+}
+
+}  // namespace
+
+DigestServer::DigestServer(std::string realm, std::string secret, std::chrono::seconds nonce_lifetime)
+    : realm_(std::move(realm)), secret_(std::move(secret)), lifetime_(nonce_lifetime), opaque_(crypto::random_hex(8)) {}
+
+std::string DigestServer::make_nonce(Clock::time_point now) {
+  // "<seconds in hex>.<random>.<HMAC(secret, seconds.random)>"
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  char stamp[24];
+  const auto r = std::to_chars(stamp, stamp + sizeof stamp, static_cast<std::uint64_t>(seconds), 16);
+  std::string nonce(stamp, r.ptr);
+  nonce.push_back('.');
+  nonce.append(crypto::random_hex(8));
+  const auto mac = hmac_sha256_hex(secret_, nonce);
+  nonce.push_back('.');
+  nonce.append(mac);
+  return nonce;
+}
+
+std::string DigestServer::challenge(DigestAlgorithm algorithm, bool is_stale, Clock::time_point now) {
+  std::string out = "Digest realm=\"" + realm_ + "\", nonce=\"" + make_nonce(now) + "\", opaque=\"" + opaque_ +
+                    "\", algorithm=";
+  out += digest_algorithm_name(algorithm);
+  out += ", qop=\"auth\"";
+  if (is_stale) out += ", stale=true";
+  return out;
+}
+
+std::optional<DigestServer::Clock::time_point> DigestServer::nonce_time(std::string_view nonce) const {
+  const auto last_dot = nonce.rfind('.');
+  if (last_dot == std::string_view::npos) return std::nullopt;
+  const auto signed_part = nonce.substr(0, last_dot);
+  if (!crypto::constant_time_equal(hmac_sha256_hex(secret_, signed_part), nonce.substr(last_dot + 1))) {
+    return std::nullopt;
+  }
+  const auto first_dot = signed_part.find('.');
+  std::uint64_t seconds = 0;
+  const auto stamp = signed_part.substr(0, first_dot);
+  const auto r = std::from_chars(stamp.data(), stamp.data() + stamp.size(), seconds, 16);
+  if (r.ec != std::errc{} || r.ptr != stamp.data() + stamp.size()) return std::nullopt;
+  return Clock::time_point(std::chrono::seconds(seconds));
+}
+
+void DigestServer::forget_expired(Clock::time_point now) {
+  if (now - last_sweep_ < lifetime_ / 4) return;
+  last_sweep_ = now;
+  std::erase_if(seen_, [&](const auto& entry) { return now - entry.second.issued > lifetime_; });
+}
+
+DigestVerdict DigestServer::verify(std::string_view authorization_value, std::string_view method,
+                                   const PasswordLookup& lookup, Clock::time_point now) {
+  const auto credentials = parse_digest_credentials(authorization_value);
+  if (!credentials || credentials->uri.empty()) return DigestVerdict::Malformed;
+  const auto algorithm = digest_algorithm_from(credentials->algorithm);
+  if (!algorithm) return DigestVerdict::Malformed;
+  if (credentials->realm != realm_) return DigestVerdict::WrongRealm;
+  const auto issued = nonce_time(credentials->nonce);
+  if (!issued) return DigestVerdict::BadNonce;
+  const auto password = lookup ? lookup(credentials->username) : std::nullopt;
+  if (!password) return DigestVerdict::UnknownUser;
+  const bool has_qop = !credentials->qop.empty();
+  if (has_qop && (!syntax::iequals(credentials->qop, "auth") || credentials->cnonce.empty() ||
+                  credentials->nc.size() != 8)) {
+    return DigestVerdict::Malformed;
+  }
+  const auto ha1 = digest_ha1(*algorithm, credentials->username, realm_, *password);
+  const auto expected = digest_response(*algorithm, ha1, credentials->nonce, credentials->nc, credentials->cnonce,
+                                        credentials->qop, method, credentials->uri);
+  if (!crypto::constant_time_equal(expected, credentials->response)) return DigestVerdict::WrongResponse;
+  // The response is right: only now may the nonce be called stale (RFC 2617 3.2.1), so that
+  // the client retries with the same password rather than asking the user.
+  if (now - *issued > lifetime_ || *issued - now > std::chrono::seconds(60)) return DigestVerdict::Stale;
+  if (has_qop) {
+    std::uint32_t nc = 0;
+    const auto r = std::from_chars(credentials->nc.data(), credentials->nc.data() + credentials->nc.size(), nc, 16);
+    if (r.ec != std::errc{}) return DigestVerdict::Malformed;
+    forget_expired(now);
+    auto& seen = seen_[credentials->nonce];
+    if (nc <= seen.nc) return DigestVerdict::Replay;
+    seen.nc = nc;
+    seen.issued = *issued;
+  }
+  return DigestVerdict::Accepted;
+}
+
+}  // namespace sb::sip

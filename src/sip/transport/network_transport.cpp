@@ -1,0 +1,492 @@
+#include "sip/transport/network_transport.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <deque>
+#include <map>
+#include <unordered_map>
+
+#include "core/log.hpp"
+#include "sip/transport/routing.hpp"
+
+namespace sb::sip {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using asio::ip::udp;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxDatagram = 65535;
+
+Endpoint endpoint_of(const asio::ip::address& address, std::uint16_t port) {
+  // An IPv4-mapped IPv6 source (dual-stack socket) is reported as the IPv4 address.
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return {asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string(), port};
+  }
+  return {address.to_string(), port};
+}
+
+std::string_view strip_brackets(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
+  return host;
+}
+
+bool is_only_crlf(std::string_view bytes) {
+  return bytes.find_first_not_of("\r\n") == std::string_view::npos;
+}
+
+void log_exception(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("sip/transport: task ended by an exception: {}", ex.what());
+  }
+}
+
+}  // namespace
+
+struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
+  struct Pending {
+    std::string bytes;
+    SendHandler done;
+  };
+
+  struct Connection {
+    explicit Connection(asio::io_context& io) : socket(io) {}
+    tcp::socket socket;
+    std::uint64_t id = 0;
+    Endpoint remote;
+    Endpoint local;
+    std::string inbound;
+    std::deque<Pending> outbound;
+    bool is_connected = false;
+    bool is_writing = false;
+    bool is_closed = false;
+    TimerWheel::TimePoint last_active{};
+    TimerWheel::TimerId connect_timer;
+  };
+
+  Impl(asio::io_context& io, TimerWheel& w, TransportConfig c)
+      : loop(io), wheel(w), config(std::move(c)), udp_socket(io), acceptor(io), resolver(io) {}
+
+  asio::io_context& loop;
+  TimerWheel& wheel;
+  TransportConfig config;
+  ReceiveHandler on_receive;
+  TransportStats stats;
+  udp::socket udp_socket;
+  tcp::acceptor acceptor;
+  tcp::resolver resolver;
+  std::uint16_t udp_port = 0;
+  std::uint16_t tcp_port = 0;
+  std::string advertised;
+  std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections;
+  std::map<std::string, std::uint64_t> connection_by_peer;  // "TCP|1.2.3.4:5060" -> id
+  std::uint64_t next_connection_id = 1;
+  TimerWheel::TimerId sweep_timer;
+  bool is_closed = false;
+
+  void open();
+  void start();
+  asio::awaitable<void> udp_loop();
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> read_loop(std::shared_ptr<Connection> c);
+  void deliver(ParseResult& result, const Source& source);
+  void process_stream(Connection& c);
+  void send(const Destination& d, std::string bytes, SendHandler done);
+  void send_to_address(const Destination& d, const asio::ip::address& address, std::uint16_t port,
+                       std::string bytes, SendHandler done);
+  void send_udp(const udp::endpoint& to, std::string bytes, SendHandler done);
+  void send_tcp(const tcp::endpoint& to, std::string bytes, SendHandler done);
+  void enqueue(const std::shared_ptr<Connection>& c, std::string bytes, SendHandler done);
+  void flush(const std::shared_ptr<Connection>& c);
+  void close_connection(const std::shared_ptr<Connection>& c, std::error_code why);
+  std::shared_ptr<Connection> add_connection(tcp::socket socket);
+  void complete(SendHandler done, std::error_code ec);
+  void sweep();
+  Source source_of(const Connection& c) const {
+    return {TransportKind::Tcp, c.remote, c.local, c.id};
+  }
+  static std::string peer_key(const Endpoint& e) { return to_string(e); }
+};
+
+void NetworkTransport::Impl::open() {
+  const auto address = asio::ip::make_address(config.address);
+  if (config.has_udp) {
+    udp::endpoint ep(address, config.port);
+    udp_socket.open(ep.protocol());
+    if (address.is_v6()) udp_socket.set_option(asio::ip::v6_only(false));
+    udp_socket.bind(ep);
+    udp_port = udp_socket.local_endpoint().port();
+  }
+  if (config.has_tcp) {
+    // With port 0, TCP takes the port UDP was given so that one sent-by serves both.
+    tcp::endpoint ep(address, config.has_udp ? udp_port : config.port);
+    acceptor.open(ep.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    if (address.is_v6()) acceptor.set_option(asio::ip::v6_only(false));
+    acceptor.bind(ep);
+    acceptor.listen();
+    tcp_port = acceptor.local_endpoint().port();
+  }
+  std::string host = config.public_address;
+  if (host.empty()) host = address.is_unspecified() ? "127.0.0.1" : address.to_string();
+  advertised = host_for_uri(host);
+}
+
+void NetworkTransport::Impl::start() {
+  auto self = shared_from_this();
+  if (udp_socket.is_open()) asio::co_spawn(loop, udp_loop(), [self](std::exception_ptr e) { log_exception(e); });
+  if (acceptor.is_open()) asio::co_spawn(loop, accept_loop(), [self](std::exception_ptr e) { log_exception(e); });
+  const auto period = std::min<TimerWheel::Duration>(config.tcp_idle_timeout / 4, std::chrono::seconds(5));
+  std::weak_ptr<Impl> weak = self;
+  sweep_timer = wheel.schedule(period, [weak] {
+    if (auto s = weak.lock()) s->sweep();
+  });
+}
+
+void NetworkTransport::Impl::sweep() {
+  if (is_closed) return;
+  const auto now = TimerWheel::Clock::now();
+  std::vector<std::shared_ptr<Connection>> idle;
+  for (auto& [id, c] : connections) {
+    if (c->is_connected && c->outbound.empty() && now - c->last_active > config.tcp_idle_timeout) idle.push_back(c);
+  }
+  for (auto& c : idle) close_connection(c, std::make_error_code(std::errc::timed_out));
+  const auto period = std::min<TimerWheel::Duration>(config.tcp_idle_timeout / 4, std::chrono::seconds(5));
+  std::weak_ptr<Impl> weak = shared_from_this();
+  sweep_timer = wheel.schedule(period, [weak] {
+    if (auto s = weak.lock()) s->sweep();
+  });
+}
+
+asio::awaitable<void> NetworkTransport::Impl::udp_loop() {
+  auto self = shared_from_this();
+  std::string buffer(kMaxDatagram, '\0');
+  const Endpoint local = endpoint_of(udp_socket.local_endpoint().address(), udp_port);
+  while (!is_closed) {
+    udp::endpoint from;
+    auto [ec, n] = co_await udp_socket.async_receive_from(asio::buffer(buffer), from, kUseTuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || is_closed) co_return;
+      continue;  // ICMP errors surface here on some systems; keep receiving
+    }
+    std::string_view bytes(buffer.data(), n);
+    if (is_only_crlf(bytes)) continue;  // a keep-alive
+    ParseOptions options = config.parse;
+    options.is_stream = false;
+    auto result = parse_message(std::string(bytes), options);
+    deliver(result, {TransportKind::Udp, endpoint_of(from.address(), from.port()), local, 0});
+  }
+}
+
+void NetworkTransport::Impl::deliver(ParseResult& result, const Source& source) {
+  if (result.ok()) {
+    ++stats.messages_received;
+    if (on_receive) on_receive(std::move(result.message()), source);
+    return;
+  }
+  ++stats.malformed_received;
+  if (!result.can_answer()) {
+    spdlog::debug("sip/transport: dropped a malformed message from {}: {}", to_string(source.remote),
+                  result.error().message());
+    return;
+  }
+  ++stats.malformed_answered;
+  auto response = make_response_from(result.message(), source, result.answer_status(), result.answer_reason());
+  Destination d{source.kind, source.remote.address, source.remote.port, source.flow};
+  if (auto routed = response_destination(result.message(), source)) d = *routed;
+  spdlog::debug("sip/transport: answered a malformed request from {}: {}", to_string(source.remote),
+                result.answer_reason());
+  send(d, response.to_string(), nullptr);
+}
+
+asio::awaitable<void> NetworkTransport::Impl::accept_loop() {
+  auto self = shared_from_this();
+  while (!is_closed) {
+    auto [ec, socket] = co_await acceptor.async_accept(kUseTuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || is_closed) co_return;
+      spdlog::warn("sip/transport: accept failed: {}", ec.message());
+      continue;
+    }
+    auto c = add_connection(std::move(socket));
+    if (!c) continue;
+    c->is_connected = true;
+    asio::co_spawn(loop, read_loop(c), [self](std::exception_ptr e) { log_exception(e); });
+  }
+}
+
+std::shared_ptr<NetworkTransport::Impl::Connection> NetworkTransport::Impl::add_connection(tcp::socket socket) {
+  boost::system::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  if (ec) return nullptr;
+  auto local = socket.local_endpoint(ec);
+  if (ec) return nullptr;
+  socket.set_option(tcp::no_delay(true), ec);
+  auto c = std::make_shared<Connection>(loop);
+  c->socket = std::move(socket);
+  c->id = next_connection_id++;
+  c->remote = endpoint_of(remote.address(), remote.port());
+  c->local = endpoint_of(local.address(), local.port());
+  c->last_active = TimerWheel::Clock::now();
+  connections[c->id] = c;
+  connection_by_peer[peer_key(c->remote)] = c->id;
+  ++stats.connections_opened;
+  return c;
+}
+
+asio::awaitable<void> NetworkTransport::Impl::read_loop(std::shared_ptr<Connection> c) {
+  auto self = shared_from_this();
+  char chunk[8192];
+  while (!c->is_closed) {
+    auto [ec, n] = co_await c->socket.async_read_some(asio::buffer(chunk), kUseTuple);
+    if (ec) {
+      close_connection(c, ec);
+      co_return;
+    }
+    c->last_active = TimerWheel::Clock::now();
+    c->inbound.append(chunk, n);
+    process_stream(*c);
+    if (c->inbound.size() > config.parse.max_message_size + 4096) {
+      close_connection(c, std::make_error_code(std::errc::message_size));
+      co_return;
+    }
+  }
+}
+
+void NetworkTransport::Impl::process_stream(Connection& c) {
+  ParseOptions options = config.parse;
+  options.is_stream = true;
+  auto self_connection = connections.find(c.id);
+  if (self_connection == connections.end()) return;
+  auto keep = self_connection->second;
+  while (!c.is_closed && !c.inbound.empty()) {
+    const auto frame = frame_stream(c.inbound, options);
+    if (frame.skip > 0) {
+      // RFC 5626 3.5.1: a double CRLF is a ping, answered with one CRLF (the pong).
+      const std::string_view crlfs(c.inbound.data(), frame.skip);
+      if (crlfs.find("\r\n\r\n") != std::string_view::npos) {
+        ++stats.keepalive_pongs;
+        enqueue(keep, "\r\n", nullptr);
+      }
+      c.inbound.erase(0, frame.skip);
+    }
+    if (frame.status == FrameStatus::NeedMore) return;
+    if (frame.status == FrameStatus::Invalid) {
+      // The framing is lost: answer what can be answered, then close (RFC 3261 18.3).
+      auto result = parse_message(c.inbound, options);
+      if (result.ok() || !result.has_message()) result = ParseResult(frame.error, std::nullopt);
+      deliver(result, source_of(c));
+      c.inbound.clear();
+      close_connection(keep, std::make_error_code(std::errc::invalid_argument));
+      return;
+    }
+    auto result = parse_message(c.inbound.substr(0, frame.length), options);
+    c.inbound.erase(0, frame.length);
+    deliver(result, source_of(c));
+  }
+}
+
+void NetworkTransport::Impl::complete(SendHandler done, std::error_code ec) {
+  if (ec) ++stats.send_failures;
+  if (!done) return;
+  asio::post(loop, [done = std::move(done), ec] { done(ec); });
+}
+
+void NetworkTransport::Impl::send(const Destination& d, std::string bytes, SendHandler done) {
+  if (is_closed) return complete(std::move(done), std::make_error_code(std::errc::operation_canceled));
+  if (d.kind == TransportKind::Tls) return complete(std::move(done), std::make_error_code(std::errc::operation_not_supported));
+  if (d.kind == TransportKind::Tcp && d.flow != 0) {
+    if (auto it = connections.find(d.flow); it != connections.end() && !it->second->is_closed) {
+      return enqueue(it->second, std::move(bytes), std::move(done));
+    }
+  }
+  const auto host = strip_brackets(d.host);
+  const std::uint16_t port = d.port ? d.port : default_port(d.kind);
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (!ec) return send_to_address(d, address, port, std::move(bytes), std::move(done));
+  // A host name: A/AAAA through the system resolver for now. TODO(#3): RFC 3263 NAPTR/SRV
+  // lookups (sip/dns, c-ares) replace this; they hand back the same Destination with an address.
+  auto self = shared_from_this();
+  resolver.async_resolve(
+      std::string(host), std::to_string(port),
+      [self, d, port, bytes = std::move(bytes), done = std::move(done)](
+          boost::system::error_code rec, tcp::resolver::results_type results) mutable {
+        if (rec || results.empty()) {
+          spdlog::debug("sip/transport: cannot resolve {}: {}", d.host, rec.message());
+          return self->complete(std::move(done), rec ? std::error_code(rec) : std::make_error_code(std::errc::host_unreachable));
+        }
+        // Prefer an address of our listener's family.
+        const bool want_v6 = self->udp_socket.is_open() ? self->udp_socket.local_endpoint().address().is_v6()
+                                                        : self->acceptor.local_endpoint().address().is_v6();
+        auto chosen = results.begin()->endpoint().address();
+        for (const auto& r : results) {
+          if (r.endpoint().address().is_v6() == want_v6 || want_v6) {
+            chosen = r.endpoint().address();
+            break;
+          }
+        }
+        self->send_to_address(d, chosen, port, std::move(bytes), std::move(done));
+      });
+}
+
+void NetworkTransport::Impl::send_to_address(const Destination& d, const asio::ip::address& address,
+                                             std::uint16_t port, std::string bytes, SendHandler done) {
+  if (d.kind == TransportKind::Udp) return send_udp(udp::endpoint(address, port), std::move(bytes), std::move(done));
+  send_tcp(tcp::endpoint(address, port), std::move(bytes), std::move(done));
+}
+
+void NetworkTransport::Impl::send_udp(const udp::endpoint& to, std::string bytes, SendHandler done) {
+  if (!udp_socket.is_open()) return complete(std::move(done), std::make_error_code(std::errc::operation_not_supported));
+  auto target = to;
+  const bool is_v6_socket = udp_socket.local_endpoint().address().is_v6();
+  if (is_v6_socket && target.address().is_v4()) {
+    target = udp::endpoint(asio::ip::make_address_v6(asio::ip::v4_mapped, target.address().to_v4()), target.port());
+  } else if (!is_v6_socket && target.address().is_v6()) {
+    return complete(std::move(done), std::make_error_code(std::errc::address_family_not_supported));
+  }
+  auto payload = std::make_shared<std::string>(std::move(bytes));
+  auto self = shared_from_this();
+  udp_socket.async_send_to(asio::buffer(*payload), target,
+                           [self, payload, done = std::move(done)](boost::system::error_code ec, std::size_t) mutable {
+                             if (!ec) ++self->stats.messages_sent;
+                             if (done) done(ec);
+                             else if (ec) ++self->stats.send_failures;
+                           });
+}
+
+void NetworkTransport::Impl::send_tcp(const tcp::endpoint& to, std::string bytes, SendHandler done) {
+  const Endpoint peer = endpoint_of(to.address(), to.port());
+  if (auto it = connection_by_peer.find(peer_key(peer)); it != connection_by_peer.end()) {
+    if (auto c = connections.find(it->second); c != connections.end() && !c->second->is_closed) {
+      return enqueue(c->second, std::move(bytes), std::move(done));
+    }
+  }
+  auto c = std::make_shared<Connection>(loop);
+  c->id = next_connection_id++;
+  c->remote = peer;
+  c->last_active = TimerWheel::Clock::now();
+  connections[c->id] = c;
+  connection_by_peer[peer_key(peer)] = c->id;
+  c->outbound.push_back({std::move(bytes), std::move(done)});
+  ++stats.connections_opened;
+  auto self = shared_from_this();
+  std::weak_ptr<Connection> weak = c;
+  c->connect_timer = wheel.schedule(config.tcp_connect_timeout, [self, weak] {
+    if (auto conn = weak.lock(); conn && !conn->is_connected) self->close_connection(conn, std::make_error_code(std::errc::timed_out));
+  });
+  c->socket.async_connect(to, [self, c](boost::system::error_code ec) {
+    self->wheel.cancel(c->connect_timer);
+    if (c->is_closed) return;
+    if (ec) return self->close_connection(c, ec);
+    c->is_connected = true;
+    boost::system::error_code ignored;
+    c->socket.set_option(tcp::no_delay(true), ignored);
+    auto local = c->socket.local_endpoint(ignored);
+    c->local = endpoint_of(local.address(), local.port());
+    asio::co_spawn(self->loop, self->read_loop(c), [self](std::exception_ptr e) { log_exception(e); });
+    self->flush(c);
+  });
+}
+
+void NetworkTransport::Impl::enqueue(const std::shared_ptr<Connection>& c, std::string bytes, SendHandler done) {
+  c->outbound.push_back({std::move(bytes), std::move(done)});
+  flush(c);
+}
+
+void NetworkTransport::Impl::flush(const std::shared_ptr<Connection>& c) {
+  if (!c->is_connected || c->is_writing || c->is_closed || c->outbound.empty()) return;
+  c->is_writing = true;
+  auto self = shared_from_this();
+  asio::async_write(c->socket, asio::buffer(c->outbound.front().bytes),
+                    [self, c](boost::system::error_code ec, std::size_t) {
+                      c->is_writing = false;
+                      if (c->is_closed) return;
+                      if (ec) return self->close_connection(c, ec);
+                      auto done = std::move(c->outbound.front().done);
+                      c->outbound.pop_front();
+                      c->last_active = TimerWheel::Clock::now();
+                      ++self->stats.messages_sent;
+                      if (done) done({});
+                      self->flush(c);
+                    });
+}
+
+void NetworkTransport::Impl::close_connection(const std::shared_ptr<Connection>& c, std::error_code why) {
+  if (c->is_closed) return;
+  c->is_closed = true;
+  wheel.cancel(c->connect_timer);
+  boost::system::error_code ignored;
+  c->socket.close(ignored);
+  connections.erase(c->id);
+  if (auto it = connection_by_peer.find(peer_key(c->remote)); it != connection_by_peer.end() && it->second == c->id) {
+    connection_by_peer.erase(it);
+  }
+  ++stats.connections_closed;
+  const std::error_code failure = why ? why : std::error_code(std::make_error_code(std::errc::connection_aborted));
+  while (!c->outbound.empty()) {
+    complete(std::move(c->outbound.front().done), failure);
+    c->outbound.pop_front();
+  }
+}
+
+NetworkTransport::NetworkTransport(asio::io_context& loop, TimerWheel& wheel, TransportConfig config)
+    : impl_(std::make_shared<Impl>(loop, wheel, std::move(config))) {
+  impl_->open();
+  impl_->start();
+}
+
+NetworkTransport::~NetworkTransport() { close(); }
+
+void NetworkTransport::close() {
+  if (impl_->is_closed) return;
+  impl_->is_closed = true;
+  impl_->wheel.cancel(impl_->sweep_timer);
+  boost::system::error_code ignored;
+  impl_->udp_socket.close(ignored);
+  impl_->acceptor.close(ignored);
+  impl_->resolver.cancel();
+  std::vector<std::shared_ptr<Impl::Connection>> all;
+  for (auto& [id, c] : impl_->connections) all.push_back(c);
+  for (auto& c : all) impl_->close_connection(c, std::make_error_code(std::errc::operation_canceled));
+}
+
+void NetworkTransport::send(const Destination& destination, std::string bytes, SendHandler done) {
+  impl_->send(destination, std::move(bytes), std::move(done));
+}
+
+std::string NetworkTransport::sent_by(TransportKind kind) const {
+  const auto port = local_port(kind);
+  if (port == 0) return {};
+  return impl_->advertised + ":" + std::to_string(port);
+}
+
+bool NetworkTransport::supports(TransportKind kind) const { return local_port(kind) != 0; }
+
+void NetworkTransport::set_receive_handler(ReceiveHandler handler) { impl_->on_receive = std::move(handler); }
+
+std::uint16_t NetworkTransport::local_port(TransportKind kind) const {
+  switch (kind) {
+    case TransportKind::Udp: return impl_->udp_port;
+    case TransportKind::Tcp: return impl_->tcp_port;
+    case TransportKind::Tls: return 0;
+  }
+  return 0;
+}
+
+const TransportStats& NetworkTransport::stats() const { return impl_->stats; }
+std::size_t NetworkTransport::connection_count() const { return impl_->connections.size(); }
+
+}  // namespace sb::sip

@@ -1,0 +1,60 @@
+#pragma once
+// NetworkTransport: SIP over UDP and TCP sockets (RFC 3261 18) on the signalling loop's
+// io_context: listeners on one address (IPv4 or IPv6, port 0 picks one), connection reuse per
+// peer with an idle timeout, stream framing, RFC 3581 symmetric responses, RFC 5626 CRLF
+// keep-alive pongs, malformed messages answered 400 (or dropped) and counted.
+// Owned by the SIP stack; every method and handler runs on the loop thread. TLS: not yet.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/timer_wheel.hpp"
+#include "sip/parser/parser.hpp"
+#include "sip/transport/transport.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace sb::sip {
+
+struct TransportConfig {
+  std::string address = "0.0.0.0";  // listen address, IPv4 or IPv6 literal
+  std::uint16_t port = 5060;         // UDP and TCP share it; 0 picks a free one
+  bool has_udp = true;
+  bool has_tcp = true;
+  // Advertised in Via sent-by; empty: the listen address (127.0.0.1 when it is unspecified).
+  std::string public_address;
+  std::chrono::seconds tcp_idle_timeout{300};
+  std::chrono::seconds tcp_connect_timeout{10};
+  ParseOptions parse;  // limits; is_stream is set per transport
+};
+
+class NetworkTransport final : public Transport {
+ public:
+  // Binds the listeners; throws std::system_error when a bind fails (start-up error).
+  NetworkTransport(boost::asio::io_context& loop, TimerWheel& wheel, TransportConfig config);
+  ~NetworkTransport() override;
+  NetworkTransport(const NetworkTransport&) = delete;
+  NetworkTransport& operator=(const NetworkTransport&) = delete;
+
+  void send(const Destination& destination, std::string bytes, SendHandler done) override;
+  std::string sent_by(TransportKind kind) const override;
+  bool supports(TransportKind kind) const override;
+  void set_receive_handler(ReceiveHandler handler) override;
+
+  // The bound port of `kind`'s listener (the chosen one when configured as 0); 0 when none.
+  std::uint16_t local_port(TransportKind kind) const;
+  const TransportStats& stats() const;
+  std::size_t connection_count() const;
+  // Closes listeners and connections; pending sends fail with operation_aborted.
+  void close();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sb::sip
