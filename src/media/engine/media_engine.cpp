@@ -1,0 +1,179 @@
+#include "media/engine/media_engine.hpp"
+
+#include "media/engine/audio_preparer.hpp"
+#include "media/engine/media_worker.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <random>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace sb::media {
+
+struct MediaEngine::Impl {
+  Impl(const MediaEngineOptions& o, EventHandler handler)
+      : options(o), on_event(std::move(handler)), ports(o.rtp_port_min, o.rtp_port_max), rng(std::random_device{}()) {}
+
+  bool is_owner_thread() const noexcept { return std::this_thread::get_id() == owner_thread; }
+
+  // The worker that owns `id` now, or nullptr for an unknown (closed) session.
+  MediaWorker* worker_of(SessionId id) {
+    assert(is_owner_thread());
+    auto it = owners.find(id);
+    return it == owners.end() || is_stopped ? nullptr : workers[it->second].get();
+  }
+  template <class Command>
+  void on_session(SessionId id, Command command) {
+    if (MediaWorker* worker = worker_of(id))
+      worker->post([worker, id, command = std::move(command)]() mutable { worker->with_session(id, std::move(command)); });
+  }
+
+  MediaEngineOptions options;
+  EventHandler on_event;
+  RtpPortAllocator ports;
+  std::mt19937_64 rng;
+  std::thread::id owner_thread = std::this_thread::get_id();
+  AudioPreparer preparer;
+  std::vector<std::unique_ptr<MediaWorker>> workers;
+  std::vector<std::size_t> load;  // sessions per worker
+  std::unordered_map<SessionId, std::size_t, SessionIdHash> owners;
+  std::uint64_t next_session = 1;
+  std::uint64_t next_play = 1;
+  bool is_stopped = false;
+};
+
+MediaEngine::MediaEngine(const MediaEngineOptions& options, EventHandler on_event)
+    : impl_(std::make_unique<Impl>(options, std::move(on_event))) {
+  if (options.rtp_port_max < options.rtp_port_min + 1u) throw std::invalid_argument("media: empty RTP port range");
+  std::size_t count = options.thread_count;
+  if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
+  for (std::size_t i = 0; i < count; ++i) {
+    impl_->workers.push_back(std::make_unique<MediaWorker>(i, &impl_->on_event, impl_->preparer));
+    impl_->load.push_back(0);
+  }
+  for (auto& worker : impl_->workers) worker->start();
+}
+
+MediaEngine::~MediaEngine() { stop(); }
+
+std::size_t MediaEngine::thread_count() const noexcept { return impl_->workers.size(); }
+
+Result<SessionInfo> MediaEngine::open_session(const SessionOptions& options) {
+  assert(impl_->is_owner_thread());
+  if (impl_->is_stopped) return std::make_error_code(std::errc::operation_canceled);
+  auto pair = impl_->ports.allocate(options.local_address);
+  if (!pair) return pair.error();
+  auto local = pair->rtp.local_endpoint();
+  if (!local) return local.error();
+
+  std::size_t index = 0;
+  if (options.colocate_with) {
+    if (auto it = impl_->owners.find(*options.colocate_with); it != impl_->owners.end()) index = it->second;
+  } else {
+    index = static_cast<std::size_t>(std::min_element(impl_->load.begin(), impl_->load.end()) - impl_->load.begin());
+  }
+  const SessionId id{impl_->next_session++};
+  auto& rng = impl_->rng;
+  MediaSession::Config config{
+      .id = id,
+      .rtp_timeout = options.rtp_timeout.value_or(impl_->options.rtp_timeout),
+      .rtcp_interval = impl_->options.rtcp_interval,
+      .dtmf_quiet = impl_->options.dtmf_quiet,
+      .sends_silence_when_idle = options.sends_silence_when_idle,
+      .max_packets_per_tick = impl_->options.max_packets_per_tick,
+      .ssrc = Ssrc{static_cast<std::uint32_t>(rng())},
+      .first_sequence = static_cast<std::uint16_t>(rng() & 0x7FFF),  // low half: no early wrap
+      .first_timestamp = static_cast<std::uint32_t>(rng()),
+      .cname = "",
+  };
+  char cname[17];
+  std::snprintf(cname, sizeof cname, "%016llx", static_cast<unsigned long long>(rng()));  // RFC 7022 random CNAME
+  config.cname = cname;
+
+  SessionInfo info{id, local->address(), local->port(), static_cast<std::uint16_t>(local->port() + 1), index};
+  MediaWorker* worker = impl_->workers[index].get();
+  auto session = std::make_unique<MediaSession>(std::move(config), std::move(pair->rtp), std::move(pair->rtcp),
+                                                &impl_->on_event, std::chrono::steady_clock::now());
+  worker->post([worker, s = std::move(session)]() mutable { worker->adopt(std::move(s)); });
+  impl_->owners[id] = index;
+  ++impl_->load[index];
+  return info;
+}
+
+void MediaEngine::set_remote(SessionId session, const NegotiatedMedia& media) {
+  impl_->on_session(session, [media](MediaSession& s) { s.set_remote(media, std::chrono::steady_clock::now()); });
+}
+
+PlayId MediaEngine::play(SessionId session, PlayRequest request) {
+  const PlayId id{impl_->next_play++};
+  if (MediaWorker* worker = impl_->worker_of(session))
+    worker->post([worker, session, id, request = std::move(request)]() mutable { worker->play(session, id, std::move(request)); });
+  return id;
+}
+
+void MediaEngine::stop_playing(SessionId session) {
+  impl_->on_session(session, [](MediaSession& s) { s.stop_playing(); });
+}
+
+void MediaEngine::send_digits(SessionId session, std::string digits) {
+  impl_->on_session(session, [digits = std::move(digits)](MediaSession& s) { s.send_digits(digits); });
+}
+
+void MediaEngine::start_recording(SessionId session, RecordRequest request) {
+  impl_->on_session(session, [request = std::move(request)](MediaSession& s) { s.start_recording(request); });
+}
+
+void MediaEngine::stop_recording(SessionId session) {
+  impl_->on_session(session, [](MediaSession& s) { s.stop_recording(); });
+}
+
+void MediaEngine::bridge(SessionId a, SessionId b) {
+  MediaWorker* first = impl_->worker_of(a);
+  MediaWorker* second = impl_->worker_of(b);
+  if (!first || !second || a == b) {
+    if (impl_->on_event)
+      impl_->on_event(MediaEvent{a, MediaError{MediaError::Kind::bridge_failed, "unknown session to bridge"}});
+    return;
+  }
+  if (first != second) {
+    // Move `b` to `a`'s thread: `first` holds b's commands until it arrives (posted before any
+    // later command for b), `second` hands it over after the commands already queued there.
+    first->post([first, b] { first->expect(b); });
+    second->post([second, first, b] { second->migrate(b, *first); });
+    --impl_->load[second->index()];
+    ++impl_->load[first->index()];
+    impl_->owners[b] = first->index();
+  }
+  first->post([first, a, b] { first->bridge(a, b); });
+}
+
+void MediaEngine::unbridge(SessionId session) {
+  if (MediaWorker* worker = impl_->worker_of(session)) worker->post([worker, session] { worker->unbridge(session); });
+}
+
+void MediaEngine::request_stats(SessionId session) {
+  impl_->on_session(session, [](MediaSession& s) {
+    // Reported through the session so the event carries its id.
+    const SessionStats stats = s.stats();
+    s.report(stats);
+  });
+}
+
+void MediaEngine::close_session(SessionId session) {
+  MediaWorker* worker = impl_->worker_of(session);
+  if (!worker) return;
+  worker->post([worker, session] { worker->close(session); });
+  --impl_->load[worker->index()];
+  impl_->owners.erase(session);
+}
+
+void MediaEngine::stop() {
+  if (impl_->is_stopped) return;
+  impl_->is_stopped = true;
+  impl_->preparer.stop();  // first: no job may post to a worker that is gone
+  for (auto& worker : impl_->workers) worker->stop();
+  impl_->owners.clear();
+}
+
+}  // namespace sb::media

@@ -1,0 +1,99 @@
+#pragma once
+// What the media engine reports to signalling (DESIGN.md: "media answers by posting events"):
+// plain values, created on a media thread and handed to the engine's event handler.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <variant>
+
+namespace sb::media {
+
+// One RTP session (one call leg's audio stream), unique for the engine's lifetime.
+enum class SessionId : std::uint64_t {};
+// Identifies one play() request in its PlayFinished event.
+enum class PlayId : std::uint64_t {};
+
+// An RFC 4733 digit received (also when it crossed a bridge).
+struct DigitReceived {
+  char digit = '\0';  // "0123456789*#ABCD"
+  std::chrono::milliseconds duration{};
+};
+
+// send_digits() finished sending every digit and pause.
+struct DigitsSent {
+  std::string digits;
+};
+
+struct PlayFinished {
+  PlayId play{};
+  bool is_interrupted = false;  // stopped, replaced by another play, or the session closed
+};
+
+// No RTP arrived for the configured timeout while we expected media. The call layer ends the
+// call with Twilio's error 32014 ("Call terminated: no audio received"). Reported once per
+// silence; a packet arriving later re-arms it.
+struct RtpTimeout {
+  std::chrono::milliseconds silent_for{};
+  std::string reason;
+  int twilio_error_code = 32014;
+};
+
+struct RecordFinished {
+  std::string path;
+  std::chrono::milliseconds duration{};  // exact: samples / 8
+  std::uint64_t samples = 0;             // at 8 kHz
+  bool reached_max_duration = false;
+};
+
+// A command could not be carried out; the session goes on.
+struct MediaError {
+  enum class Kind : std::uint8_t { play_failed, record_failed, digits_failed, bridge_failed, remote_failed };
+  Kind kind{};
+  std::string reason;
+  PlayId play{};  // for play_failed
+};
+
+// Counters of one session, answered to request_stats() and sent with SessionClosed.
+struct SessionStats {
+  std::uint64_t packets_received = 0;  // valid RTP accepted (audio and telephone-event)
+  std::uint64_t bytes_received = 0;
+  std::uint64_t packets_sent = 0;      // RTP we sent (local audio, DTMF, relayed)
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t packets_relayed = 0;   // of packets_sent: relayed from the bridged leg
+  std::uint64_t packets_transcoded = 0;
+  std::uint64_t send_failures = 0;
+  std::uint64_t dropped_malformed = 0;
+  std::uint64_t dropped_oversize = 0;
+  std::uint64_t dropped_unknown_payload_type = 0;
+  std::uint64_t dropped_foreign_source = 0;  // from another address after latching
+  std::uint64_t dropped_before_remote = 0;   // before set_remote() told us what to expect
+  std::uint64_t throttled_ticks = 0;         // ticks in which the flood bound stopped reading
+  std::uint64_t rtcp_received = 0;
+  std::uint64_t rtcp_sent = 0;
+  std::uint64_t rtcp_malformed = 0;
+  std::uint64_t ssrc_changes = 0;
+  std::uint64_t relatches = 0;
+  std::int64_t cumulative_lost = 0;  // RFC 3550 A.3, current source
+  std::uint32_t jitter_units = 0;    // interarrival jitter, 8 kHz units
+  std::uint8_t remote_fraction_lost = 0;  // what the peer's last report says of our stream (/256)
+  std::int32_t remote_cumulative_lost = 0;
+  std::uint32_t remote_jitter_units = 0;
+  bool is_latched = false;
+  std::string latched_source;  // "addr:port" once latched
+};
+
+// The session is gone (close_session() or engine stop); its final counters.
+struct SessionClosed {
+  SessionStats stats;
+};
+
+using MediaEventDetail = std::variant<DigitReceived, DigitsSent, PlayFinished, RtpTimeout, RecordFinished,
+                                      MediaError, SessionStats, SessionClosed>;
+
+struct MediaEvent {
+  SessionId session{};
+  MediaEventDetail detail;
+};
+
+}  // namespace sb::media

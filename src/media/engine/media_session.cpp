@@ -1,0 +1,425 @@
+#include "media/engine/media_session.hpp"
+
+#include "media/rtp/byte_order.hpp"
+#include "media/rtp/rtcp_packet.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace sb::media {
+
+namespace {
+
+constexpr std::uint32_t kTickUnits = 160;  // 20 ms at 8 kHz
+constexpr std::uint32_t kIdleTicksBeforeSilence = 3;
+
+std::chrono::nanoseconds since_epoch(MediaSession::Clock::time_point t) noexcept { return t.time_since_epoch(); }
+
+// RFC 3550 4: NTP timestamp of the wall clock, 32.32 fixed point seconds since 1900.
+std::uint64_t ntp_now() noexcept {
+  const auto since_1970 = std::chrono::system_clock::now().time_since_epoch();
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_1970);
+  const auto fraction = std::chrono::duration_cast<std::chrono::nanoseconds>(since_1970 - seconds);
+  const std::uint64_t ntp_seconds = static_cast<std::uint64_t>(seconds.count()) + 2208988800ull;
+  return (ntp_seconds << 32) | ((static_cast<std::uint64_t>(fraction.count()) << 32) / 1000000000ull);
+}
+
+bool is_unspecified_address(const std::string& address) { return address.empty() || address == "0.0.0.0" || address == "::"; }
+
+}  // namespace
+
+MediaSession::MediaSession(Config config, UdpSocket rtp, UdpSocket rtcp, const EventSink* sink, Clock::time_point now)
+    : config_(std::move(config)),
+      rtp_(std::move(rtp)),
+      rtcp_(std::move(rtcp)),
+      sink_(sink),
+      last_rx_(now),
+      last_rtcp_rx_(now),
+      last_event_rx_(now),
+      out_(config_.ssrc, config_.first_sequence, config_.first_timestamp),
+      next_rtcp_(now + config_.rtcp_interval) {}
+
+MediaSession::~MediaSession() = default;
+
+void MediaSession::emit(MediaEventDetail detail) const {
+  if (sink_ && *sink_) (*sink_)(MediaEvent{config_.id, std::move(detail)});
+}
+
+bool MediaSession::is_sending() const noexcept {
+  return has_remote_ && media::is_sending(direction_) && rtp_destination().is_valid() && rtp_destination().port() != 0;
+}
+
+std::size_t MediaSession::read_budget() const noexcept {
+  return read_this_tick_ >= config_.max_packets_per_tick ? 0 : config_.max_packets_per_tick - read_this_tick_;
+}
+
+void MediaSession::send_rtp(std::span<const std::byte> datagram) noexcept {
+  if (rtp_.send_to(datagram, rtp_destination())) {
+    ++stats_.packets_sent;
+    stats_.bytes_sent += datagram.size();
+    ++packets_sent_since_report_;
+  } else {
+    ++stats_.send_failures;
+  }
+}
+
+// ---- receiving ----
+
+void MediaSession::on_rtp_datagram(ReceiveBatch::Datagram& datagram, Clock::time_point now) noexcept {
+  if (datagram.is_truncated || datagram.size > kMaxRtpPacketSize) {
+    ++stats_.dropped_oversize;
+    return;
+  }
+  const auto bytes = datagram.bytes();
+  if (is_rtcp(bytes)) {  // RFC 5761 4: demultiplexed by PT, whether or not mux was negotiated
+    handle_rtcp(bytes, now);
+    return;
+  }
+  if (latched_rtp_ && !(datagram.source == *latched_rtp_) && now - last_rx_ < kRelatchAfter) {
+    ++stats_.dropped_foreign_source;
+    return;
+  }
+  auto parsed = parse_rtp(bytes);
+  if (!parsed) {
+    ++stats_.dropped_malformed;
+    return;
+  }
+  if (!has_remote_) {
+    ++stats_.dropped_before_remote;
+    return;
+  }
+  const std::uint8_t type = parsed->header.payload_type;
+  const bool is_event = telephone_event_payload_type_ && type == *telephone_event_payload_type_;
+  if (!is_event && type != payload_type_) {
+    ++stats_.dropped_unknown_payload_type;
+    return;
+  }
+  // RFC 3550 / RFC 4961 symmetric RTP: the first valid packet's source is where the peer is.
+  if (!latched_rtp_ || !(datagram.source == *latched_rtp_)) {
+    if (latched_rtp_) ++stats_.relatches;
+    latched_rtp_ = datagram.source;
+    if (is_rtcp_mux_) latched_rtcp_ = datagram.source;
+  }
+  last_rx_ = now;
+  is_timeout_reported_ = false;
+  ++stats_.packets_received;
+  stats_.bytes_received += bytes.size();
+
+  if (!has_remote_ssrc_ || parsed->header.ssrc != remote_ssrc_) {
+    if (has_remote_ssrc_) ++stats_.ssrc_changes;
+    has_remote_ssrc_ = true;
+    remote_ssrc_ = parsed->header.ssrc;
+    receiver_statistics_ = ReceiverStatistics(8000);
+  }
+  receiver_statistics_.on_packet(parsed->header.sequence_number, parsed->header.timestamp, since_epoch(now));
+
+  if (is_event) {
+    on_dtmf_packet(*parsed, now);
+  } else if (recorder_) {
+    std::array<std::int16_t, JitterBuffer::kMaxFrameSamples> pcm;
+    const std::size_t count = decode(codec_, parsed->payload, pcm);
+    recorder_->on_audio(parsed->header.sequence_number, parsed->header.timestamp, {pcm.data(), count});
+    if (recorder_->is_full()) finish_recording(true);
+  }
+  if (peer_) peer_->relay_from_peer(bytes, *parsed, relay_leg(), is_event);
+}
+
+void MediaSession::on_dtmf_packet(const RtpPacket& packet, Clock::time_point now) noexcept {
+  last_event_rx_ = now;
+  for (const DtmfDigit& digit : dtmf_receiver_.on_packet(packet.header.timestamp, packet.payload))
+    emit(DigitReceived{digit.digit, digit.duration});
+}
+
+void MediaSession::on_rtcp_datagram(ReceiveBatch::Datagram& datagram, Clock::time_point now) noexcept {
+  if (datagram.is_truncated || datagram.size > kMaxRtpPacketSize) {
+    ++stats_.dropped_oversize;
+    return;
+  }
+  if (latched_rtcp_ && !(datagram.source == *latched_rtcp_) && now - last_rtcp_rx_ < kRelatchAfter) {
+    ++stats_.dropped_foreign_source;
+    return;
+  }
+  if (!RtcpCompound::parse(datagram.bytes())) {
+    ++stats_.rtcp_malformed;
+    return;
+  }
+  latched_rtcp_ = datagram.source;
+  handle_rtcp(datagram.bytes(), now);
+}
+
+void MediaSession::handle_rtcp(std::span<const std::byte> datagram, Clock::time_point now) noexcept {
+  auto compound = RtcpCompound::parse(datagram);
+  if (!compound) {
+    ++stats_.rtcp_malformed;
+    return;
+  }
+  ++stats_.rtcp_received;
+  last_rtcp_rx_ = now;
+  for (const RtcpPacketView& packet : *compound) {
+    auto report = parse_rtcp_report(packet);
+    if (!report) continue;  // SDES, BYE, APP, feedback: nothing we act on
+    if (report->has_sender_info && has_remote_ssrc_ && report->ssrc == remote_ssrc_)
+      receiver_statistics_.on_sender_report(report->sender_info.ntp_timestamp, since_epoch(now));
+    for (const ReportBlock& block : report->blocks()) {
+      if (block.ssrc != out_.ssrc()) continue;
+      stats_.remote_fraction_lost = block.fraction_lost;
+      stats_.remote_cumulative_lost = block.cumulative_lost;
+      stats_.remote_jitter_units = block.jitter;
+    }
+  }
+}
+
+// ---- the tick ----
+
+void MediaSession::on_tick(Clock::time_point now) noexcept {
+  if (read_this_tick_ >= config_.max_packets_per_tick) ++stats_.throttled_ticks;
+  read_this_tick_ = 0;
+
+  if (dtmf_sender_) {
+    tick_dtmf_sender();
+  } else if (player_) {
+    std::array<std::int16_t, kFrameSamples> frame;
+    if (player_->next_frame(frame) && is_sending()) send_local_frame(frame);
+    if (player_->is_finished()) end_player(false);
+  } else if (config_.sends_silence_when_idle && ticks_since_relay_ >= kIdleTicksBeforeSilence && is_sending()) {
+    static constexpr std::array<std::int16_t, kFrameSamples> kSilence{};
+    send_local_frame(kSilence);
+  } else if (ticks_since_relay_ >= kIdleTicksBeforeSilence) {
+    out_.end_talkspurt();
+  }
+  out_.advance_clock(kTickUnits);
+  if (ticks_since_relay_ < 1000) ++ticks_since_relay_;
+
+  if (dtmf_receiver_.is_in_event() && now - last_event_rx_ >= config_.dtmf_quiet) {
+    if (auto digit = dtmf_receiver_.flush()) emit(DigitReceived{digit->digit, digit->duration});
+  }
+  if (has_remote_ && media::is_receiving(direction_) && !is_timeout_reported_ &&
+      now - last_rx_ >= config_.rtp_timeout) {
+    is_timeout_reported_ = true;
+    const auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_rx_);
+    emit(RtpTimeout{silent, "no RTP received for " + std::to_string(silent.count()) + " ms (timeout " +
+                                std::to_string(config_.rtp_timeout.count()) + " ms)"});
+  }
+  if (has_remote_ && now >= next_rtcp_) {
+    send_rtcp_report(now);
+    next_rtcp_ = now + config_.rtcp_interval;
+  }
+}
+
+void MediaSession::send_local_frame(std::span<const std::int16_t, kFrameSamples> frame) noexcept {
+  std::array<std::byte, kRtpFixedHeaderSize + kFrameSamples> packet;
+  const auto stamp = out_.next_local(kTickUnits);
+  RtpHeader header{.marker = stamp.marker, .payload_type = payload_type_, .sequence_number = stamp.sequence_number,
+                   .timestamp = stamp.timestamp, .ssrc = out_.ssrc()};
+  if (!write_rtp_header(header, packet)) return;
+  encode(codec_, frame, std::span(packet).subspan(kRtpFixedHeaderSize));
+  send_rtp(packet);
+}
+
+void MediaSession::tick_dtmf_sender() noexcept {
+  const auto elapsed = kTickInterval * dtmf_ticks_;
+  ++dtmf_ticks_;
+  while (dtmf_next_ && dtmf_next_->send_offset <= elapsed) {
+    if (is_sending()) {
+      std::array<std::byte, kRtpFixedHeaderSize + kTelephoneEventSize> packet;
+      RtpHeader header{.marker = dtmf_next_->marker, .payload_type = *telephone_event_payload_type_,
+                       .sequence_number = out_.next_sequence(), .timestamp = dtmf_next_->timestamp, .ssrc = out_.ssrc()};
+      if (write_rtp_header(header, packet)) {
+        write_telephone_event(dtmf_next_->event, std::span(packet).subspan<kRtpFixedHeaderSize, kTelephoneEventSize>());
+        send_rtp(packet);
+      }
+    }
+    dtmf_next_ = dtmf_sender_->next();
+  }
+  if (!dtmf_next_ && elapsed + kTickInterval >= dtmf_sender_->total_duration()) {
+    const auto units = static_cast<std::uint32_t>(dtmf_sender_->total_duration().count() * 8);
+    out_.mark_sent_until(dtmf_start_timestamp_ + units);
+    out_.end_talkspurt();
+    dtmf_sender_.reset();
+    emit(DigitsSent{std::move(dtmf_digits_)});
+    dtmf_digits_.clear();
+  }
+}
+
+void MediaSession::send_rtcp_report(Clock::time_point now) noexcept {
+  RtcpReport report;
+  report.ssrc = out_.ssrc();
+  if (packets_sent_since_report_ > 0) {
+    report.has_sender_info = true;
+    report.sender_info = {.ntp_timestamp = ntp_now(), .rtp_timestamp = out_.clock(),
+                          .packet_count = static_cast<std::uint32_t>(stats_.packets_sent),
+                          .octet_count = static_cast<std::uint32_t>(stats_.bytes_sent - stats_.packets_sent * kRtpFixedHeaderSize)};
+  }
+  if (has_remote_ssrc_ && receiver_statistics_.is_valid())
+    report.add_block(receiver_statistics_.make_report_block(remote_ssrc_, since_epoch(now)));
+  packets_sent_since_report_ = 0;
+
+  std::array<std::byte, 256> buffer{};
+  auto size = write_rtcp_report(report, buffer);
+  if (!size) return;
+  // RFC 3550 6.1: every compound packet carries an SDES CNAME.
+  std::size_t at = *size;
+  const std::size_t name_size = std::min<std::size_t>(config_.cname.size(), 64);
+  const std::size_t chunk = 4 + 2 + name_size + 1;         // SSRC, CNAME item, at least one null
+  const std::size_t padded = (chunk + 3) & ~std::size_t{3};
+  buffer[at] = std::byte{0x81};                            // V=2, SC=1
+  buffer[at + 1] = std::byte{202};                         // SDES
+  detail::store_u16(&buffer[at + 2], static_cast<std::uint16_t>(padded / 4));  // words after the header
+  detail::store_u32(&buffer[at + 4], static_cast<std::uint32_t>(out_.ssrc()));
+  buffer[at + 8] = std::byte{1};                           // CNAME
+  buffer[at + 9] = static_cast<std::byte>(name_size);
+  std::memcpy(&buffer[at + 10], config_.cname.data(), name_size);
+  at += 4 + padded;
+  const std::span<const std::byte> datagram(buffer.data(), at);
+
+  const bool sent = is_rtcp_mux_ ? rtp_.send_to(datagram, rtp_destination())
+                                 : rtcp_.send_to(datagram, latched_rtcp_ ? *latched_rtcp_ : remote_rtcp_);
+  if (sent) ++stats_.rtcp_sent;
+}
+
+// ---- commands ----
+
+void MediaSession::set_remote(const NegotiatedMedia& media, Clock::time_point now) {
+  if (media.srtp) {
+    emit(MediaError{MediaError::Kind::remote_failed, "SRTP is not implemented yet; refusing to send in clear"});
+    return;
+  }
+  UdpEndpoint rtp_endpoint;
+  if (!is_unspecified_address(media.remote_address) && media.remote_port != 0) {
+    auto parsed = UdpEndpoint::parse(media.remote_address, media.remote_port);
+    if (!parsed) {
+      emit(MediaError{MediaError::Kind::remote_failed, "remote address is not numeric: " + media.remote_address});
+      return;
+    }
+    rtp_endpoint = *parsed;
+  }
+  UdpEndpoint rtcp_endpoint;
+  if (rtp_endpoint.is_valid()) {
+    const std::string& address = media.remote_rtcp_address.empty() ? media.remote_address : media.remote_rtcp_address;
+    const auto port = media.remote_rtcp_port != 0 ? media.remote_rtcp_port : static_cast<std::uint16_t>(media.remote_port + 1);
+    if (auto parsed = UdpEndpoint::parse(address, port)) rtcp_endpoint = *parsed;
+  }
+  if (!(rtp_endpoint == remote_rtp_)) {  // the peer moved its media: learn its source again
+    latched_rtp_.reset();
+    latched_rtcp_.reset();
+  }
+  const bool was_receiving = has_remote_ && media::is_receiving(direction_);
+  remote_rtp_ = rtp_endpoint;
+  remote_rtcp_ = rtcp_endpoint;
+  codec_ = media.codec;
+  payload_type_ = media.payload_type;
+  telephone_event_payload_type_ = media.telephone_event_payload_type;
+  direction_ = media.direction;
+  is_rtcp_mux_ = media.is_rtcp_mux;
+  has_remote_ = true;
+  if (!was_receiving) last_rx_ = now;  // the timeout counts from when we start expecting media
+  is_timeout_reported_ = false;
+}
+
+void MediaSession::end_player(bool is_interrupted) {
+  if (!has_play_) return;
+  has_play_ = false;
+  player_.reset();
+  out_.end_talkspurt();
+  emit(PlayFinished{play_, is_interrupted});
+}
+
+void MediaSession::expect_play(PlayId play) {
+  end_player(true);
+  play_ = play;
+  has_play_ = true;
+}
+
+void MediaSession::start_play(PlayId play, Player player) {
+  if (!has_play_ || play != play_) return;  // stopped or replaced while it was being prepared
+  player_.emplace(std::move(player));
+  if (player_->is_finished()) end_player(false);  // empty source
+}
+
+void MediaSession::fail_play(PlayId play, std::string reason) {
+  if (!has_play_ || play != play_) return;
+  has_play_ = false;
+  player_.reset();
+  emit(MediaError{MediaError::Kind::play_failed, std::move(reason), play});
+}
+
+void MediaSession::stop_playing() { end_player(true); }
+
+void MediaSession::send_digits(const std::string& digits) {
+  if (!has_remote_ || !telephone_event_payload_type_) {
+    emit(MediaError{MediaError::Kind::digits_failed, "telephone-event (RFC 4733) was not negotiated"});
+    return;
+  }
+  if (dtmf_sender_) {
+    emit(MediaError{MediaError::Kind::digits_failed, "digits are already being sent"});
+    return;
+  }
+  auto sender = DtmfSender::create(digits, out_.clock());
+  if (!sender) {
+    emit(MediaError{MediaError::Kind::digits_failed, "invalid digits: " + sender.error().message()});
+    return;
+  }
+  dtmf_start_timestamp_ = out_.clock();
+  dtmf_sender_.emplace(std::move(*sender));
+  dtmf_next_ = dtmf_sender_->next();
+  dtmf_digits_ = digits;
+  dtmf_ticks_ = 0;
+}
+
+void MediaSession::start_recording(const RecordRequest& request) {
+  if (recorder_) finish_recording(false);
+  auto recorder = WavRecorder::open(request.path, request.max_duration);
+  if (!recorder) {
+    emit(MediaError{MediaError::Kind::record_failed, "cannot create " + request.path + ": " + recorder.error().message()});
+    return;
+  }
+  recorder_ = std::move(*recorder);
+}
+
+void MediaSession::finish_recording(bool reached_max) {
+  if (!recorder_) return;
+  const auto duration = recorder_->finish();
+  emit(RecordFinished{recorder_->path(), duration, recorder_->samples(), reached_max});
+  recorder_.reset();
+}
+
+void MediaSession::stop_recording() { finish_recording(false); }
+
+SessionStats MediaSession::stats() const {
+  SessionStats stats = stats_;
+  stats.cumulative_lost = receiver_statistics_.cumulative_lost();
+  stats.jitter_units = receiver_statistics_.jitter();
+  stats.is_latched = latched_rtp_.has_value();
+  if (latched_rtp_) stats.latched_source = latched_rtp_->to_string();
+  return stats;
+}
+
+void MediaSession::close() {
+  if (peer_) {
+    peer_->attach_peer(nullptr);
+    peer_ = nullptr;
+  }
+  end_player(true);
+  if (dtmf_sender_) emit(MediaError{MediaError::Kind::digits_failed, "session closed while sending digits"});
+  dtmf_sender_.reset();
+  if (auto digit = dtmf_receiver_.flush()) emit(DigitReceived{digit->digit, digit->duration});
+  finish_recording(false);
+  emit(SessionClosed{stats()});
+}
+
+// ---- bridge ----
+
+void MediaSession::relay_from_peer(std::span<std::byte> datagram, const RtpPacket& packet, const RelayLeg& from,
+                                   bool is_event) noexcept {
+  if (!is_sending()) return;
+  if (player_ || dtmf_sender_) return;  // local audio has the floor (whisper, beeps, digits)
+  const RelayResult result = relay_packet(datagram, packet, is_event, from, relay_leg(), out_);
+  if (result == RelayResult::dropped) return;
+  if (result == RelayResult::transcoded) ++stats_.packets_transcoded;
+  ++stats_.packets_relayed;
+  ticks_since_relay_ = 0;
+  send_rtp(datagram);
+}
+
+}  // namespace sb::media

@@ -1,0 +1,92 @@
+#pragma once
+// A bound, non-blocking UDP socket (RAII over the file descriptor) with the two calls the media
+// path makes: receive a batch of datagrams (recvmmsg: one system call drains a burst) and send
+// one. Created on any thread, then used by one thread at a time (its media thread). The hot
+// calls are noexcept and do not allocate.
+
+#include "core/result.hpp"
+#include "media/rtp/udp_endpoint.hpp"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <cstddef>
+#include <span>
+
+namespace sb::media {
+
+// Room for one datagram: bigger than kMaxRtpPacketSize so that oversize packets are seen (and
+// counted) rather than silently truncated to something that parses.
+inline constexpr std::size_t kReceiveBufferSize = 2048;
+inline constexpr std::size_t kReceiveBatchSize = 16;
+
+// Scratch space for one recvmmsg() call; one per media thread, reused for every socket.
+struct ReceiveBatch {
+  struct Datagram {
+    std::array<std::byte, kReceiveBufferSize> buffer;
+    std::size_t size = 0;          // bytes received
+    bool is_truncated = false;     // larger than the buffer
+    UdpEndpoint source;
+    std::span<std::byte> bytes() noexcept { return {buffer.data(), size}; }
+  };
+  std::array<Datagram, kReceiveBatchSize> datagrams;
+  std::array<mmsghdr, kReceiveBatchSize> headers;
+  std::array<iovec, kReceiveBatchSize> vectors;
+};
+
+class UdpSocket {
+ public:
+  UdpSocket() noexcept = default;
+  UdpSocket(UdpSocket&& other) noexcept : fd_(other.release()) {}
+  UdpSocket& operator=(UdpSocket&& other) noexcept;
+  ~UdpSocket();
+
+  // Opens and binds a non-blocking, close-on-exec socket; port 0 picks any. Errors: the errno of
+  // socket() or bind() (address_in_use when the port is taken).
+  static Result<UdpSocket> bind(const UdpEndpoint& local);
+
+  bool is_open() const noexcept { return fd_ >= 0; }
+  int native_handle() const noexcept { return fd_; }
+  int release() noexcept {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  Result<UdpEndpoint> local_endpoint() const;
+
+  // Receives up to `limit` (<= kReceiveBatchSize) waiting datagrams into `batch`; returns how
+  // many (0 when none is waiting). Never blocks.
+  std::size_t receive(ReceiveBatch& batch, std::size_t limit = kReceiveBatchSize) noexcept;
+
+  // Sends one datagram; false if the kernel refused it (buffer full, unreachable): RTP is loss
+  // tolerant, the caller counts it and goes on.
+  bool send_to(std::span<const std::byte> datagram, const UdpEndpoint& destination) noexcept;
+
+ private:
+  explicit UdpSocket(int fd) noexcept : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// Hands out RTP/RTCP port pairs (RTP even, RTCP = RTP + 1, RFC 3550 11) from a range, binding
+// both sockets. It keeps no record of ports in use: it walks the range from a cursor and lets
+// bind() say which are taken, so ports come back when their sockets close. Owned by one thread
+// (the signalling loop, through MediaEngine).
+class RtpPortAllocator {
+ public:
+  struct Pair {
+    UdpSocket rtp;
+    UdpSocket rtcp;
+  };
+  RtpPortAllocator(std::uint16_t port_min, std::uint16_t port_max) noexcept;
+
+  // Errors: address_not_available/invalid_argument for a bad local address, and
+  // resource_unavailable_try_again when every pair in the range is taken.
+  Result<Pair> allocate(std::string_view local_address);
+
+ private:
+  std::uint16_t first_;  // even
+  std::uint16_t count_;  // pairs in the range
+  std::uint16_t cursor_ = 0;
+};
+
+}  // namespace sb::media
