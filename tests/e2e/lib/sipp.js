@@ -24,8 +24,9 @@ function freeUdpPort() {
 // Starts sipp. `scenario` is a built-in name ('uac', 'uas', ...) or a path to an XML file.
 // `calls` bounds the number of calls (-m), `timeoutMs` the whole run (-timeout, then SIGKILL).
 // `remote` is "host:port" for a UAC; `port` the local port (default: a free one).
+// `traceMessages` records every SIP message sipp sends and receives; `done` resolves with them.
 async function startSipp({ scenario, remote, calls = 1, port, transport = 'u1', timeoutMs = 30000,
-  extraArgs = [] } = {}) {
+  extraArgs = [], traceMessages = false } = {}) {
   port = port || (await freeUdpPort());
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-sipp-'));
   const args = [];
@@ -33,6 +34,7 @@ async function startSipp({ scenario, remote, calls = 1, port, transport = 'u1', 
   args.push('-i', '127.0.0.1', '-p', String(port), '-t', transport, '-m', String(calls),
     '-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nostdin', '-trace_err',
     '-error_file', path.join(workDir, 'errors.log'), ...extraArgs);
+  if (traceMessages) args.push('-trace_msg', '-message_file', path.join(workDir, 'messages.log'));
   if (remote) args.push(remote);
   const proc = spawn(SIPP, args.filter(Boolean), { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -41,9 +43,10 @@ async function startSipp({ scenario, remote, calls = 1, port, transport = 'u1', 
   const killer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs + 5000);
   const done = new Promise((resolve) => proc.on('exit', (code, signal) => {
     clearTimeout(killer);
-    let errors = '';
-    try { errors = fs.readFileSync(path.join(workDir, 'errors.log'), 'utf8'); } catch { /* none */ }
-    resolve({ code, signal, output, errors });
+    const read = (name) => {
+      try { return fs.readFileSync(path.join(workDir, name), 'utf8'); } catch { return ''; }
+    };
+    resolve({ code, signal, output, errors: read('errors.log'), messages: read('messages.log') });
   }));
   return { port, proc, done, stop: () => { proc.kill('SIGTERM'); return done; } };
 }

@@ -58,7 +58,10 @@ class Switchboard {
 // and passed with --config; `args` are extra flags; `dataDir` reuses a directory (restarts).
 async function startSwitchboard({ env = {}, config, args = [], dataDir } = {}) {
   dataDir = dataDir || makeDataDir();
-  const argv = ['serve', '--data-dir', dataDir, '--http', '127.0.0.1:0', '--log-level', 'info', ...args];
+  // A private RTP range per server, so test files running in parallel never collide.
+  const rtpLow = 30000 + 200 * Math.floor(Math.random() * 150);
+  const argv = ['serve', '--data-dir', dataDir, '--http', '127.0.0.1:0', '--sip', '127.0.0.1:0',
+    '--rtp-ports', `${rtpLow}-${rtpLow + 199}`, '--log-level', 'info', ...args];
   if (config !== undefined) {
     const file = path.join(dataDir, 'switchboard.toml');
     fs.writeFileSync(file, config);
@@ -80,6 +83,8 @@ async function startSwitchboard({ env = {}, config, args = [], dataDir } = {}) {
       if (base && sid && /Data directory:/.test(sb.stdout)) {
         clearTimeout(timer);
         sb.baseUrl = base[1];
+        const sip = /SIP \(UDP and TCP\):\s+127\.0\.0\.1:(\d+)/.exec(sb.stdout);
+        sb.sipPort = sip ? Number(sip[1]) : undefined;
         sb.accountSid = sid[1];
         const token = /Auth token:\s+([0-9A-Za-z]{16,128})\b/.exec(sb.stdout);
         sb.authToken = token ? token[1] : env.SWITCHBOARD_AUTH_TOKEN;

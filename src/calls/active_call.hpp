@@ -1,0 +1,133 @@
+#pragma once
+// One call in the engine (internal to calls/): its state and the coroutine that runs it from the
+// CPS queue to the end, fed by one event channel (SIP, media, timers, API). Signalling loop.
+
+#include "calls/call_engine.hpp"
+#include "calls/call_lifecycle.hpp"
+#include "calls/rate_limiter.hpp"
+#include "media/engine/media_engine.hpp"
+#include "sip/dialog/user_agent.hpp"
+#include "twiml/document.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <variant>
+
+namespace sb::calls {
+
+namespace asio = boost::asio;
+
+enum class TimerKind { kRing, kTimeLimit, kVerb };
+
+struct SlotGranted {};
+struct SipProvisional {
+  sip::SipResponseInfo response;
+};
+struct SipFinal {
+  sip::SipResponseInfo response;
+  sip::DialogId dialog = 0;
+};
+struct SipBye {};
+struct TimerFired {
+  TimerKind kind;
+};
+struct ApiEnd {
+  std::string status;
+};
+struct ApiRedirect {
+  CallRedirect redirect;
+};
+struct TwimlFetched {
+  TwimlFetch fetch;
+};
+struct AudioFetched {
+  std::string path;  // empty on failure
+  int error_code = 0;
+};
+
+using CallEvent = std::variant<SlotGranted, SipProvisional, SipFinal, SipBye, TimerFired, ApiEnd, ApiRedirect,
+                               TwimlFetched, AudioFetched, media::MediaEventDetail>;
+
+// Where the next TwiML document comes from.
+struct TwimlSource {
+  std::optional<WebhookTarget> target;
+  std::optional<WebhookTarget> fallback;
+  std::optional<std::string> inline_twiml;
+  http::Form extra_params;  // Digits, ... added to the voice parameters
+};
+
+// Why a verb or a document stopped.
+enum class Flow { kNext, kHangup, kNewDocument, kOver };
+
+struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
+  Impl(asio::io_context& l, store::Store& s, Webhooks& w, http::Client& h, sip::UserAgent& ua,
+       media::MediaEngine& m, CallEngineOptions o);
+
+  asio::io_context& loop;
+  store::Store& store;
+  Webhooks& webhooks;
+  http::Client& http;
+  sip::UserAgent& user_agent;
+  media::MediaEngine& media;
+  CallEngineOptions options;
+  TimerWheel wheel;
+  asio::steady_timer wheel_tick;
+  RateLimiter limiter;
+  std::map<std::string, std::shared_ptr<struct ActiveCall>, std::less<>> calls;
+  std::map<media::SessionId, std::weak_ptr<struct ActiveCall>> by_session;
+  bool is_shutting_down = false;
+  std::function<void()> on_drained;
+
+  void tick();
+  void finished(const std::string& call_sid);
+};
+
+struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
+  ActiveCall(CallEngine::Impl& engine, const store::Call& call, OutboundCallRequest request, std::string auth_token);
+
+  CallEngine::Impl& engine;
+  OutboundCallRequest request;
+  std::string auth_token;
+  CallLifecycle lifecycle;
+  asio::experimental::channel<void(boost::system::error_code, CallEvent)> events;
+  std::map<TimerKind, std::unique_ptr<asio::steady_timer>> timers;
+  std::chrono::steady_clock::time_point queued_at = std::chrono::steady_clock::now();
+
+  std::optional<media::SessionId> session;
+  media::SessionDescription offer;
+  std::optional<sip::OutgoingCallId> outgoing;
+  sip::DialogId dialog = 0;
+  bool is_remote_gone = false;         // BYE received or the dialog ended
+  std::optional<std::string> ending;   // the API asked to end: canceled / completed
+  std::optional<TwimlSource> redirected;  // the API redirected the call
+  std::string document_url;            // the current document's URL, for relative URLs
+  // Waiting for the call's final state to be stored (API updates that end the call).
+  std::vector<std::function<void(const store::Call&)>> on_over;
+
+  void post(CallEvent event);
+  void set_timer(TimerKind kind, std::chrono::milliseconds after);
+  void cancel_timer(TimerKind kind);
+  asio::awaitable<CallEvent> next();
+
+  asio::awaitable<void> run();
+  asio::awaitable<bool> dial();  // true when answered
+  asio::awaitable<void> run_twiml(TwimlSource source);
+  asio::awaitable<std::optional<twiml::Document>> load(TwimlSource source);
+  asio::awaitable<Flow> execute(const twiml::Verb& verb, TwimlSource& next_source);
+  asio::awaitable<Flow> play_and_wait(media::PlayRequest request, bool stop_on_digit, std::string* digits);
+  asio::awaitable<Flow> say(const twiml::Say& say, bool stop_on_digit, std::string* digits);
+  asio::awaitable<Flow> play(const twiml::Play& play, bool stop_on_digit, std::string* digits);
+  asio::awaitable<Flow> pause(std::chrono::milliseconds length);
+  asio::awaitable<Flow> gather(const twiml::Gather& gather, TwimlSource& next_source);
+  asio::awaitable<Flow> send_digits(std::string digits);
+  // Handles an event that ends or redirects the call whatever the verb; true when it did.
+  bool handle_interruption(const CallEvent& event);
+  void hang_up();
+  void warn(int code, std::string message);
+};
+
+}  // namespace sb::calls

@@ -1,0 +1,372 @@
+#include "calls/call_engine.hpp"
+
+#include "calls/active_call.hpp"
+#include "calls/call_outcome.hpp"
+#include "calls/notifications.hpp"
+#include "core/log.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <openssl/rand.h>
+
+namespace sb::calls {
+namespace {
+
+constexpr std::chrono::milliseconds kWheelTick{20};
+constexpr std::size_t kEventQueue = 256;
+
+sip::TransportKind transport_kind(SipTransport t) {
+  switch (t) {
+    case SipTransport::kTcp:
+      return sip::TransportKind::Tcp;
+    case SipTransport::kTls:
+      return sip::TransportKind::Tls;
+    case SipTransport::kUdp:
+      break;
+  }
+  return sip::TransportKind::Udp;
+}
+
+media::SrtpMasterKey random_key() {
+  media::SrtpMasterKey key{};
+  RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size()));
+  return key;
+}
+
+}  // namespace
+
+CallEngine::Impl::Impl(asio::io_context& l, store::Store& s, Webhooks& w, http::Client& h, sip::UserAgent& ua,
+                       media::MediaEngine& m, CallEngineOptions o)
+    : loop(l),
+      store(s),
+      webhooks(w),
+      http(h),
+      user_agent(ua),
+      media(m),
+      options(std::move(o)),
+      wheel(kWheelTick, 256, TimerWheel::Clock::now()),
+      wheel_tick(l),
+      limiter(wheel, options.calls_per_second, [] { return TimerWheel::Clock::now(); }) {
+  if (options.advertised_address.empty()) options.advertised_address = options.media_address;
+}
+
+// The rate limiter's wheel only needs a tick while calls wait in its queue.
+void CallEngine::Impl::tick() {
+  wheel.advance(TimerWheel::Clock::now());
+  if (wheel.size() == 0) return;
+  wheel_tick.expires_after(kWheelTick);
+  wheel_tick.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->tick();
+  });
+}
+
+void CallEngine::Impl::finished(const std::string& call_sid) {
+  calls.erase(call_sid);
+  if (is_shutting_down && calls.empty() && on_drained) std::exchange(on_drained, nullptr)();
+}
+
+ActiveCall::ActiveCall(CallEngine::Impl& e, const store::Call& call, OutboundCallRequest r, std::string token)
+    : engine(e),
+      request(std::move(r)),
+      auth_token(std::move(token)),
+      lifecycle(e.store, e.webhooks, call,
+                StatusCallbackConfig{request.status_callback
+                                         ? std::optional<WebhookTarget>(
+                                               WebhookTarget{*request.status_callback, request.status_callback_method})
+                                         : std::nullopt,
+                                     request.status_callback_events},
+                auth_token),
+      events(e.loop, kEventQueue) {}
+
+void ActiveCall::post(CallEvent event) {
+  if (!events.try_send(boost::system::error_code{}, std::move(event))) {
+    spdlog::error("call {}: event queue full; event dropped", lifecycle.call().sid);
+  }
+}
+
+void ActiveCall::set_timer(TimerKind kind, std::chrono::milliseconds after) {
+  auto& timer = timers[kind];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(engine.loop);
+  timer->expires_after(after);
+  timer->async_wait([weak = weak_from_this(), kind](boost::system::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->post(TimerFired{kind});
+  });
+}
+
+void ActiveCall::cancel_timer(TimerKind kind) {
+  if (auto it = timers.find(kind); it != timers.end() && it->second) it->second->cancel();
+}
+
+asio::awaitable<CallEvent> ActiveCall::next() {
+  boost::system::error_code ec;
+  auto event = co_await events.async_receive(asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return CallEvent{ApiEnd{"completed"}};  // the channel closed: the engine is going away
+  co_return event;
+}
+
+void ActiveCall::warn(int code, std::string message) {
+  record_notification(engine.store, {.account_sid = lifecycle.call().account_sid,
+                                     .call_sid = lifecycle.call().sid,
+                                     .log = 1,
+                                     .error_code = code,
+                                     .message = std::move(message)});
+}
+
+void ActiveCall::hang_up() {
+  if (dialog != 0 && !is_remote_gone) engine.user_agent.bye(dialog);
+  is_remote_gone = true;
+}
+
+bool ActiveCall::handle_interruption(const CallEvent& event) {
+  if (std::holds_alternative<SipBye>(event)) {
+    is_remote_gone = true;
+    return true;
+  }
+  if (const auto* end = std::get_if<ApiEnd>(&event)) {
+    ending = end->status;
+    return true;
+  }
+  if (const auto* r = std::get_if<ApiRedirect>(&event)) {
+    TwimlSource source;
+    if (r->redirect.url) source.target = WebhookTarget{*r->redirect.url, r->redirect.method};
+    source.inline_twiml = r->redirect.twiml;
+    redirected = std::move(source);
+    return true;
+  }
+  if (const auto* t = std::get_if<TimerFired>(&event); t && t->kind == TimerKind::kTimeLimit) {
+    ending = "completed";
+    return true;
+  }
+  if (const auto* m = std::get_if<media::MediaEventDetail>(&event)) {
+    if (const auto* timeout = std::get_if<media::RtpTimeout>(m)) {
+      record_notification(engine.store, {.account_sid = lifecycle.call().account_sid,
+                                         .call_sid = lifecycle.call().sid,
+                                         .log = 0,
+                                         .error_code = timeout->twilio_error_code,
+                                         .message = "Call terminated: no audio received (" + timeout->reason + ")"});
+      ending = "completed";
+      return true;
+    }
+  }
+  return false;
+}
+
+asio::awaitable<bool> ActiveCall::dial() {
+  const auto& call = lifecycle.call();
+  auto opened = engine.media.open_session({.local_address = engine.options.media_address});
+  if (!opened) {
+    record_notification(engine.store, {.account_sid = call.account_sid,
+                                       .call_sid = call.sid,
+                                       .log = 0,
+                                       .error_code = 32011,
+                                       .message = "No RTP port available: " + opened.error().message()});
+    const auto o = dial_outcome(DialEnd::kUnreachable);
+    lifecycle.ended(o.status, o.sip_response_code);
+    co_return false;
+  }
+  session = opened->id;
+  engine.by_session[*session] = weak_from_this();
+
+  media::LocalMedia local;
+  local.address = engine.options.advertised_address;
+  local.address_type = local.address.find(':') != std::string::npos ? media::AddressType::ip6 : media::AddressType::ip4;
+  local.port = opened->rtp_port;
+  local.srtp = request.target.is_secure ? media::SrtpPolicy::required : media::SrtpPolicy::none;
+  offer = media::make_offer(local, random_key);
+
+  sip::OutgoingCallRequest invite;
+  invite.request_uri = request.target.uri;
+  invite.from_user = request.caller_id.value_or(request.from);
+  invite.from_host = engine.options.advertised_address;
+  invite.headers.push_back({"X-Twilio-CallSid", call.sid});
+  invite.headers.push_back({"X-Twilio-AccountSid", call.account_sid});
+  for (const auto& [name, value] : request.target.headers) invite.headers.push_back({name, value});
+  invite.sdp = offer.to_string();
+  invite.transport = transport_kind(request.target.transport);
+  if (request.sip_auth_username) {
+    invite.auth_username = *request.sip_auth_username;
+    invite.auth_password = request.sip_auth_password.value_or("");
+  }
+  auto weak = weak_from_this();
+  outgoing = engine.user_agent.place_call(
+      std::move(invite),
+      {.on_provisional = [weak](const sip::SipResponseInfo& r) {
+         if (auto self = weak.lock()) self->post(SipProvisional{r});
+       },
+       .on_final = [weak](const sip::SipResponseInfo& r, sip::DialogId d) {
+         if (auto self = weak.lock()) self->post(SipFinal{r, d});
+       }});
+  lifecycle.initiated(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - queued_at));
+  set_timer(TimerKind::kRing, request.timeout);
+
+  bool is_timed_out = false;
+  for (;;) {
+    auto event = co_await next();
+    if (auto* p = std::get_if<SipProvisional>(&event)) {
+      if (p->response.status == 180 || p->response.status == 183) lifecycle.ringing();
+    } else if (auto* t = std::get_if<TimerFired>(&event); t && t->kind == TimerKind::kRing) {
+      is_timed_out = true;
+      engine.user_agent.cancel(*outgoing);
+    } else if (auto* e = std::get_if<ApiEnd>(&event)) {
+      ending = e->status;
+      engine.user_agent.cancel(*outgoing);
+    } else if (auto* f = std::get_if<SipFinal>(&event)) {
+      cancel_timer(TimerKind::kRing);
+      const int status = f->response.status;
+      if (status >= 200 && status < 300 && f->dialog != 0) {
+        dialog = f->dialog;
+        auto answer = media::SessionDescription::parse(f->response.body);
+        auto negotiated = answer ? media::process_answer(offer, *answer, local.srtp)
+                                 : Result<media::NegotiatedMedia>(answer.error());
+        if (!negotiated) {
+          record_notification(engine.store, {.account_sid = call.account_sid,
+                                             .call_sid = call.sid,
+                                             .log = 0,
+                                             .error_code = f->response.body.empty() ? 32103 : 32102,
+                                             .message = "Unusable SDP in the 200 OK: " + negotiated.error().message()});
+          engine.user_agent.bye(dialog);
+          is_remote_gone = true;
+          lifecycle.ended("failed", status);
+          co_return false;
+        }
+        engine.media.set_remote(*session, *negotiated);
+        std::optional<std::string> call_id;
+        for (const auto& h : f->response.headers) {
+          if (http::iequals(h.name, "Call-ID") || http::iequals(h.name, "i")) call_id = h.value;
+        }
+        lifecycle.answered(call_id);
+        co_return true;
+      }
+      DialOutcome outcome = dial_outcome(DialEnd::kFinalResponse, status);
+      if (ending) {
+        outcome = dial_outcome(DialEnd::kCanceledByApi);
+      } else if (is_timed_out) {
+        outcome = dial_outcome(DialEnd::kRingTimeout);
+      } else if ((status == 408 || status == 503) && f->response.headers.empty()) {
+        // Synthesized by our stack (no response at all, Timer B, or a transport failure): Twilio
+        // reports the destination as unreachable.
+        outcome = dial_outcome(DialEnd::kUnreachable);
+      }
+      lifecycle.ended(outcome.status, outcome.sip_response_code);
+      co_return false;
+    }
+    // Media events and redirects before the answer change nothing.
+  }
+}
+
+asio::awaitable<void> ActiveCall::run() {
+  auto self = shared_from_this();
+  // The CPS queue: a call starts when its account has a slot.
+  engine.limiter.acquire(lifecycle.call().account_sid, [weak = weak_from_this()] {
+    if (auto call = weak.lock()) call->post(SlotGranted{});
+  });
+  engine.tick();
+  for (;;) {
+    auto event = co_await next();
+    if (std::holds_alternative<SlotGranted>(event)) break;
+    if (std::holds_alternative<ApiEnd>(event)) {
+      lifecycle.ended("canceled", std::nullopt);  // canceled while queued: no callbacks
+      co_return;
+    }
+  }
+  if (ending) co_return;
+  const bool is_answered = co_await dial();
+  if (is_answered) {
+    engine.user_agent.set_dialog_handlers(dialog, {.on_bye = [weak = weak_from_this()](const sip::SipRequestInfo&) {
+                                                      if (auto c = weak.lock()) c->post(SipBye{});
+                                                    },
+                                                    .on_terminated = [weak = weak_from_this()] {
+                                                      if (auto c = weak.lock()) c->post(SipBye{});
+                                                    }});
+    set_timer(TimerKind::kTimeLimit, request.time_limit);
+    bool is_over = false;
+    if (request.send_digits) {
+      is_over = (co_await send_digits(*request.send_digits)) == Flow::kOver;
+    }
+    if (!is_over && !ending && !is_remote_gone) {
+      TwimlSource source;
+      if (request.url) source.target = WebhookTarget{*request.url, request.method};
+      if (request.fallback_url) source.fallback = WebhookTarget{*request.fallback_url, request.fallback_method};
+      source.inline_twiml = request.twiml;
+      co_await run_twiml(std::move(source));
+    }
+    hang_up();
+    lifecycle.ended("completed", 200);
+  }
+  for (auto& [kind, timer] : timers) {
+    if (timer) timer->cancel();
+  }
+  if (session) engine.media.close_session(*session);
+}
+
+CallEngine::CallEngine(asio::io_context& loop, store::Store& store, Webhooks& webhooks, http::Client& http,
+                       sip::UserAgent& user_agent, media::MediaEngine& media, CallEngineOptions options)
+    : impl_(std::make_shared<Impl>(loop, store, webhooks, http, user_agent, media, std::move(options))) {}
+
+CallEngine::~CallEngine() {
+  for (auto& [sid, call] : impl_->calls) call->events.close();
+}
+
+void CallEngine::start(const store::Call& call, OutboundCallRequest request) {
+  auto& impl = *impl_;
+  const auto account = impl.store.accounts().find(call.account_sid);
+  auto active = std::make_shared<ActiveCall>(impl, call, std::move(request), account ? account->auth_token : "");
+  impl.calls[call.sid] = active;
+  asio::co_spawn(impl.loop, active->run(), [weak = std::weak_ptr<Impl>(impl_), sid = call.sid, active](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("call {}: ended by an internal error: {}", sid, ex.what());
+      }
+      active->hang_up();
+      active->lifecycle.ended("failed", std::nullopt);
+      if (active->session) active->engine.media.close_session(*active->session);
+    }
+    // Answer those waiting for the end, and forget the call, once its final state is stored.
+    active->lifecycle.when_stored([weak, sid, active](const store::Call& stored) {
+      for (auto& f : std::exchange(active->on_over, {})) f(stored);
+      if (auto impl = weak.lock()) impl->finished(sid);
+    });
+  });
+}
+
+bool CallEngine::redirect(const std::string& call_sid, CallRedirect redirect) {
+  auto it = impl_->calls.find(call_sid);
+  if (it == impl_->calls.end() || !it->second->lifecycle.was_answered() || it->second->lifecycle.is_over()) {
+    return false;
+  }
+  it->second->post(ApiRedirect{std::move(redirect)});
+  return true;
+}
+
+void CallEngine::end(const std::string& call_sid, const std::string& status,
+                     std::function<void(std::optional<store::Call>)> done) {
+  auto it = impl_->calls.find(call_sid);
+  if (it == impl_->calls.end()) return done(std::nullopt);
+  it->second->on_over.push_back([done](const store::Call& c) { done(c); });
+  it->second->post(ApiEnd{status});
+}
+
+void CallEngine::on_media_event(const media::MediaEvent& event) {
+  auto it = impl_->by_session.find(event.session);
+  if (it == impl_->by_session.end()) return;
+  if (std::holds_alternative<media::SessionClosed>(event.detail)) {
+    impl_->by_session.erase(it);
+    return;
+  }
+  if (auto call = it->second.lock()) call->post(event.detail);
+}
+
+void CallEngine::shutdown(std::function<void()> done) {
+  impl_->is_shutting_down = true;
+  if (impl_->calls.empty()) return done();
+  impl_->on_drained = std::move(done);
+  for (auto& [sid, call] : impl_->calls) call->post(ApiEnd{call->lifecycle.was_answered() ? "completed" : "canceled"});
+}
+
+std::size_t CallEngine::active_calls() const { return impl_->calls.size(); }
+
+}  // namespace sb::calls

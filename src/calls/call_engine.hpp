@@ -1,0 +1,61 @@
+#pragma once
+// The call engine: places outbound-api calls (CPS queue, INVITE, ring timeout), follows them
+// through Twilio's lifecycle, runs their TwiML (Say, Play, Pause, Gather, Hangup, Reject,
+// Redirect), and ends them on BYE, on the API's request or at their time limit. Implements
+// CallControl for the REST API. Lives on the signalling loop; media events reach it through
+// on_media_event(), which app/ posts onto the loop.
+
+#include "calls/call_control.hpp"
+#include "calls/webhooks.hpp"
+#include "media/engine/media_event.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+namespace sb::sip {
+class UserAgent;
+}
+namespace sb::media {
+class MediaEngine;
+}
+
+namespace sb::calls {
+
+struct CallEngineOptions {
+  double calls_per_second = 50;          // per account; more are queued, not refused
+  std::string media_address = "127.0.0.1";  // numeric address the RTP sockets bind
+  std::string advertised_address;        // in SDP and our From host; empty: media_address
+  std::filesystem::path data_dir = "var";   // audio cache and recordings below it
+};
+
+class CallEngine final : public CallControl {
+ public:
+  CallEngine(boost::asio::io_context& loop, store::Store& store, Webhooks& webhooks, http::Client& http,
+             sip::UserAgent& user_agent, media::MediaEngine& media, CallEngineOptions options);
+  ~CallEngine() override;
+  CallEngine(const CallEngine&) = delete;
+  CallEngine& operator=(const CallEngine&) = delete;
+
+  void start(const store::Call& call, OutboundCallRequest request) override;
+  bool redirect(const std::string& call_sid, CallRedirect redirect) override;
+  void end(const std::string& call_sid, const std::string& status,
+           std::function<void(std::optional<store::Call>)> done) override;
+
+  void on_media_event(const media::MediaEvent& event);
+
+  // Ends every call (CANCEL or BYE), waits for their records to be stored, then `done`.
+  void shutdown(std::function<void()> done);
+  std::size_t active_calls() const;
+
+  struct Impl;  // the engine's state, shared with its calls (calls/active_call.hpp)
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sb::calls
