@@ -1,6 +1,11 @@
 #include "app/application.hpp"
 
 #include "api/api.hpp"
+#include "calls/call_engine.hpp"
+#include "calls/webhooks.hpp"
+#include "http/client.hpp"
+#include "media/engine/media_engine.hpp"
+#include "sip/dialog/user_agent.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
 #include "core/sid.hpp"
@@ -49,13 +54,14 @@ Seed main_account_seed() {
   return {lower, std::string(t), false};
 }
 
-void print_banner(const Config& config, std::uint16_t http_port, const store::Account& main_account,
-                  bool show_token, bool is_new) {
+void print_banner(const Config& config, std::uint16_t http_port, std::uint16_t sip_port,
+                  const store::Account& main_account, bool show_token, bool is_new) {
   const std::string base = fmt::format("http://{}", Endpoint{config.http.host, http_port}.to_string());
   std::string out;
   out += fmt::format("switchboard {} is ready\n", SB_VERSION);
   out += fmt::format("  REST API base URL: {}/2010-04-01  (twilio-node: client.api.baseUrl = '{}')\n",
                      base, base);
+  out += fmt::format("  SIP (UDP and TCP): {}\n", Endpoint{config.sip.host, sip_port}.to_string());
   out += fmt::format("  Account SID:       {}\n", main_account.sid);
   if (show_token) {
     out += fmt::format("  Auth token:        {}{}\n", main_account.auth_token,
@@ -77,7 +83,40 @@ int serve(const Config& config, const ServeOptions& options) {
                                          [&loop](std::function<void()> f) {
                                            boost::asio::post(loop, std::move(f));
                                          });
-  api::Api api(*store);
+  // The address peers reach us at (Contact, SDP, From host).
+  std::string advertised = config.public_address;
+  if (advertised.empty()) {
+    advertised = config.sip.host == "0.0.0.0" || config.sip.host == "::" ? "127.0.0.1" : config.sip.host;
+    if (config.sip.host == "0.0.0.0" || config.sip.host == "::") {
+      spdlog::warn("no --public-address: advertising 127.0.0.1 in SIP and SDP, so only local peers can reach calls");
+    }
+  }
+  sip::UserAgentConfig ua_config;
+  ua_config.transport.address = config.sip.host;
+  ua_config.transport.port = config.sip.port;
+  ua_config.transport.public_address = advertised;
+  sip::UserAgent user_agent(loop, ua_config);
+  spdlog::info("sip: listening on {} (UDP and TCP)",
+               Endpoint{config.sip.host, user_agent.local_port(sip::TransportKind::Udp)}.to_string());
+  http::Client http_client(loop, http::ClientOptions{.ca_file = config.tls_ca.string()});
+  calls::Webhooks webhooks(http_client, *store);
+  calls::CallEngine* engine_for_media = nullptr;
+  media::MediaEngine media_engine(
+      media::MediaEngineOptions{.rtp_port_min = config.rtp_ports.low, .rtp_port_max = config.rtp_ports.high},
+      // Media events come from media threads: hand them to the loop.
+      [&loop, &engine_for_media](media::MediaEvent event) {
+        boost::asio::post(loop, [&engine_for_media, event = std::move(event)] {
+          if (engine_for_media != nullptr) engine_for_media->on_media_event(event);
+        });
+      });
+  const bool binds_any = config.sip.host == "0.0.0.0" || config.sip.host == "::";
+  calls::CallEngine call_engine(loop, *store, webhooks, http_client, user_agent, media_engine,
+                                {.calls_per_second = config.calls_per_second,
+                                 .media_address = binds_any ? config.sip.host : advertised,
+                                 .advertised_address = advertised,
+                                 .data_dir = config.data_dir});
+  engine_for_media = &call_engine;
+  api::Api api(*store, &call_engine);
   http::Server server(loop,
                       http::ServerOptions{
                           .max_body_bytes = config.http_max_body_bytes,
@@ -96,7 +135,8 @@ int serve(const Config& config, const ServeOptions& options) {
     try {
       const auto port = server.listen(config.http.host, config.http.port);
       spdlog::info("http: listening on {}", Endpoint{config.http.host, port}.to_string());
-      print_banner(config, port, main_account, is_new || options.show_credentials, is_new);
+      print_banner(config, port, user_agent.local_port(sip::TransportKind::Udp), main_account,
+                   is_new || options.show_credentials, is_new);
     } catch (const std::exception& e) {
       spdlog::critical("cannot listen for HTTP on {}: {}", config.http.to_string(), e.what());
       exit_code = 1;
@@ -147,11 +187,18 @@ int serve(const Config& config, const ServeOptions& options) {
         }
         is_stopping = true;
         spdlog::info("signal {}: finishing requests in flight, then stopping", signal);
+        // REST first (no new calls), then the calls themselves, then media, SIP and the store.
         server.shutdown([&] {
-          store->close();
-          spdlog::info("stopped cleanly");
-          signals.cancel();
-          loop.stop();
+          call_engine.shutdown([&] {
+            engine_for_media = nullptr;
+            media_engine.stop();
+            user_agent.close();
+            http_client.shutdown();
+            store->close();
+            spdlog::info("stopped cleanly");
+            signals.cancel();
+            loop.stop();
+          });
         });
         signals.async_wait(on_signal);
       };

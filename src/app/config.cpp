@@ -87,7 +87,8 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
   const std::set<std::string, std::less<>> known = {
       "data_dir", "log_level", "base_domain", "public_address", "http.listen",
       "http.max_body_bytes", "http.request_timeout_seconds", "http.idle_timeout_seconds",
-      "sip.listen", "sip.tls_listen", "tls.cert", "tls.key", "tls.ca", "rtp.ports"};
+      "sip.listen", "sip.tls_listen", "tls.cert", "tls.key", "tls.ca", "rtp.ports",
+      "calls.calls_per_second"};
   for (const auto& [key, node] : root) {
     if (const auto* table = node.as_table()) {
       for (const auto& [sub, _] : *table) {
@@ -133,6 +134,13 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
   if (auto v = string_at("tls.key")) config.tls_key = *v;
   if (auto v = string_at("tls.ca")) config.tls_ca = *v;
   if (auto v = string_at("rtp.ports")) config.rtp_ports = parse_port_range(*v, where + ": rtp.ports");
+  if (const auto node = root.at_path("calls.calls_per_second")) {
+    const auto v = node.value<double>();
+    if (!v || *v < 0.01 || *v > 10000) {
+      throw std::runtime_error(fmt::format("{}: 'calls.calls_per_second' must be a number from 0.01 to 10000", origin));
+    }
+    config.calls_per_second = *v;
+  }
 }
 
 Config load_config(const Flags& flags) {

@@ -37,6 +37,7 @@ struct Config {
   std::size_t http_max_body_bytes = 1024 * 1024;
   std::chrono::seconds http_request_timeout{30};
   std::chrono::seconds http_idle_timeout{60};
+  double calls_per_second = 50;  // per account; calls beyond it wait in a queue
 };
 
 // The command-line flags of `serve`; each set one overrides the file.
