@@ -4,7 +4,8 @@
 // our offer) must return a result or an error, never crash. Seeds: fuzz/corpus/sdp/.
 // Not part of the default build; with clang:
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc fuzz/sdp_fuzz.cpp \
-//     src/media/sdp/*.cpp src/media/error.cpp src/media/codec/g711.cpp -o sdp_fuzz
+//     src/media/sdp/*.cpp src/media/error.cpp src/media/codec/g711.cpp \
+//     src/core/crypto.cpp -lcrypto -o sdp_fuzz
 //   ./sdp_fuzz fuzz/corpus/sdp
 
 #include "media/sdp/offer_answer.hpp"
