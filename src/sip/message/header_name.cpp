@@ -97,7 +97,9 @@ static_assert(entries_in_order(), "kEntries must follow HeaderId order");
 constexpr std::size_t kHashSize = 256;
 
 constexpr std::size_t name_hash(std::string_view name) {
-  auto at = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(syntax::to_lower(name[i]))); };
+  // OR-ing 0x20 lowercases the letters and "-" of known names; other names hash anywhere and
+  // fail the comparison that follows.
+  auto at = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(name[i] | 0x20)); };
   return (name.size() + at(0) * 12 + at(name.size() - 1) * 22 + at(name.size() / 2) * 23) % kHashSize;
 }
 

@@ -44,7 +44,7 @@ bool take_via_param(void* context, const Param& p) {
   switch (p.name.size()) {
     case 6:
       if (token_equals_lower(p.name, "branch")) {
-        if (!is_token(p.value)) return false;
+        if (!p.is_token_value) return false;
         via.branch = p.value;
       }
       break;
@@ -86,7 +86,9 @@ bool Via::has_rfc3261_branch() const {
   return branch.size() > kBranchMagicCookie.size() && branch.substr(0, kBranchMagicCookie.size()) == kBranchMagicCookie;
 }
 
-Result<Via> parse_via(std::string_view text) {
+Result<Via> parse_via(std::string_view text) { return parse_first_via(text, false); }
+
+Result<Via> parse_first_via(std::string_view text, bool allow_more) {
   const std::error_code bad = make_error_code(Errc::BadVia);
   std::string_view rest = trim_lws(text);
   Via via;
@@ -113,7 +115,7 @@ Result<Via> parse_via(std::string_view text) {
   const auto params = scan_header_params(rest, &take_via_param, &via);
   if (!params) return bad;
   skip_lws(rest);
-  if (!rest.empty()) return bad;
+  if (!rest.empty() && !(allow_more && rest.front() == ',')) return bad;
   via.params = ParamList(*params);
   return via;
 }

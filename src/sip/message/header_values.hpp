@@ -41,6 +41,9 @@ struct Via {
 // ";" and "=". branch must be a token, rport/ttl numbers in range, received/maddr hosts.
 // Errc::BadVia.
 Result<Via> parse_via(std::string_view text);
+// The first via-parm of a Via header value; with `allow_more`, a "," and further values may
+// follow (they are not looked at). Saves splitting the list when only the top Via matters.
+Result<Via> parse_first_via(std::string_view text, bool allow_more);
 
 struct CSeq {
   std::uint32_t number = 0;  // < 2**31 (RFC 3261 8.1.1.5)

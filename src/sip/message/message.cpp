@@ -118,10 +118,9 @@ Result<Uri> Message::request_uri(std::size_t max_length) const {
 }
 
 Result<Via> Message::top_via() const {
-  const auto values = this->values(HeaderId::Via);
-  const auto it = values.begin();
-  if (it == values.end()) return err(Errc::MissingVia);
-  return parse_via(*it);
+  const auto value = header(HeaderId::Via);
+  if (!value) return err(Errc::MissingVia);
+  return parse_first_via(*value, true);
 }
 
 Result<std::vector<Via>> Message::vias() const {

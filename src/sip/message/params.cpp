@@ -98,7 +98,9 @@ std::optional<std::string_view> scan_header_params(std::string_view& s, ParamVis
         if (v == 0) return std::nullopt;
       } else {
         // gen-value = token / host / quoted-string: host adds "[" "]" ":" for IPv6 references.
-        while (v < u.size() && (is_token_char(u[v]) || u[v] == '[' || u[v] == ']' || u[v] == ':')) ++v;
+        while (v < u.size() && is_token_char(u[v])) ++v;
+        param.is_token_value = v > 0 && (v == u.size() || !is(u[v], kGenValue));
+        while (v < u.size() && is(u[v], kGenValue)) ++v;
         if (v == 0) return std::nullopt;
       }
       param.value = u.substr(0, v);

@@ -14,6 +14,8 @@ struct Param {
   std::string_view name;
   std::string_view value;  // empty when has_value is false
   bool has_value = false;
+  // Set by scan_header_params only: the value is a token (no quotes, no "[" "]" ":").
+  bool is_token_value = false;
 };
 
 class ParamList {

@@ -23,6 +23,7 @@ enum CharClass : std::uint16_t {
   kDigit = 1 << 9,
   kHostChar = 1 << 10,     // hostname characters: alphanum / "-" / "."
   kUric = 1 << 11,         // characters of an absoluteURI we accept for unknown schemes
+  kGenValue = 1 << 12,     // unquoted gen-value: token / host (adds "[" "]" ":" for IPv6)
 };
 
 namespace detail {
@@ -42,6 +43,7 @@ constexpr std::array<std::uint16_t, 256> make_table() {
     if (digit) v |= kDigit | kHex;
     if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) v |= kHex;
     if (in(c, "-.!%*_+`'~")) v |= kToken | kWord;
+    if (alpha || digit || in(c, "-.!%*_+`'~[]:")) v |= kGenValue;
     if (in(c, "-_.!~*'()")) v |= kUnreserved;
     if (in(c, "&=+$,;?/")) v |= kUserExtra;
     if (in(c, "&=+$,")) v |= kPasswordExtra;

@@ -117,6 +117,7 @@ ParseResult MessageParser::parse(std::string bytes, const ParseOptions& options)
   m.fields_.reserve(20);
   std::size_t previous_end = content_end;  // end of the previous line's content
   bool headers_done = false;
+  bool has_folds = false;
   while (pos < size) {
     nl = find_newline(buf, pos, size);
     if (nl == std::string_view::npos) break;
@@ -135,6 +136,7 @@ ParseResult MessageParser::parse(std::string bytes, const ParseOptions& options)
         std::memset(buf + previous_end, ' ', pos - previous_end);
         auto& value = m.fields_.back().value;
         value.length = static_cast<std::uint32_t>(content_end - value.offset);
+        has_folds = true;
       }
     } else {
       std::size_t i = pos;
@@ -148,11 +150,13 @@ ParseResult MessageParser::parse(std::string bytes, const ParseOptions& options)
       } else {
         ++i;
         while (i < content_end && is_lws(buf[i])) ++i;
+        std::size_t value_end = content_end;
+        while (value_end > i && is_lws(buf[value_end - 1])) --value_end;
         const std::string_view name(buf + pos, name_end - pos);
         m.fields_.push_back(HeaderField{
             .id = lookup_header(name),
             .name = {static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(name_end - pos)},
-            .value = {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(content_end - i)},
+            .value = {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(value_end - i)},
         });
       }
     }
@@ -161,17 +165,22 @@ ParseResult MessageParser::parse(std::string bytes, const ParseOptions& options)
   }
   if (!headers_done) return {err(Errc::HeadersIncomplete), std::nullopt};
 
-  // Trim values (folds may leave spaces at either end) and check Content-Length.
+  // Values were trimmed line by line; a fold may leave spaces at either end.
+  if (has_folds) {
+    for (auto& f : m.fields_) {
+      auto& v = f.value;
+      while (v.length > 0 && is_lws(buf[v.offset])) {
+        ++v.offset;
+        --v.length;
+      }
+      while (v.length > 0 && is_lws(buf[v.offset + v.length - 1])) --v.length;
+    }
+  }
   std::optional<std::size_t> content_length;
   bool bad_length = false;
   bool conflicting_length = false;
-  for (auto& f : m.fields_) {
-    auto& v = f.value;
-    while (v.length > 0 && is_lws(buf[v.offset])) {
-      ++v.offset;
-      --v.length;
-    }
-    while (v.length > 0 && is_lws(buf[v.offset + v.length - 1])) --v.length;
+  for (const auto& f : m.fields_) {
+    const auto& v = f.value;
     if (f.id == HeaderId::ContentLength) {
       const auto n = parse_content_length(m.view(v));
       if (!n) bad_length = true;
