@@ -112,6 +112,8 @@ ParseResult MessageParser::parse(std::string bytes, const ParseOptions& options)
   if (nl == std::string_view::npos) return {err(Errc::HeadersIncomplete), std::nullopt};
   std::size_t content_end = (nl > pos && buf[nl - 1] == '\r') ? nl - 1 : nl;
   std::error_code error = parse_start_line(m, pos, content_end, options);
+  if (!error && std::memchr(buf + pos, '\r', content_end - pos) != nullptr)
+    error = err(m.is_request_ ? Errc::BadRequestLine : Errc::BadStatusLine);
   pos = nl + 1;
 
   m.fields_.reserve(20);
@@ -127,6 +129,9 @@ ParseResult MessageParser::parse(std::string bytes, const ParseOptions& options)
       headers_done = true;
       break;
     }
+    // A CR is only ever part of a line end: not even quoted-pair may escape one (RFC 3261 25.1).
+    // Refusing it here keeps a value from smuggling a line break into what we forward.
+    if (std::memchr(buf + pos, '\r', content_end - pos) != nullptr && !error) error = err(Errc::BadHeaderLine);
     const char first = buf[pos];
     if (first == ' ' || first == '\t') {
       // Folded continuation (RFC 3261 7.3.1): the line break becomes spaces, in place.

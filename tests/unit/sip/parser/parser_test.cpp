@@ -88,6 +88,10 @@ TEST(Parser, ReportsHeaderLineFaults) {
   EXPECT_EQ(errc_of(with(": empty name\r\n")), Errc::BadHeaderLine);
   EXPECT_EQ(errc_of(with("Bad Name: x\r\n")), Errc::BadHeaderLine);
   EXPECT_EQ(errc_of("OPTIONS sip:a@example.com SIP/2.0\r\n folded-first\r\n\r\n"), Errc::BadHeaderLine);
+  // A bare CR may not hide a line break inside a value or the start line.
+  EXPECT_EQ(errc_of(with("Subject: a\rInjected: b\r\n")), Errc::BadHeaderLine);
+  EXPECT_EQ(errc_of("OPTIONS sip:a@example.com\r SIP/2.0\r\n\r\n"), Errc::BadRequestUri);
+  EXPECT_EQ(errc_of("SIP/2.0 200 O\rK\r\n\r\n"), Errc::BadStatusLine);
 }
 
 TEST(Parser, EnforcesLimits) {
