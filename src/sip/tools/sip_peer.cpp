@@ -14,6 +14,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -118,6 +120,14 @@ int main(int argc, char** argv) {
   asio::signal_set signals(loop, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) { finish(0); });
   asio::steady_timer action(loop);
+  // State the handlers use: it must live until loop.run() returns.
+  const auto hangup_after = parse_duration(opts.get("hangup-after", "1s"));
+  const auto cancel_after = opts.flags.contains("cancel-after") ? parse_duration(opts.get("cancel-after")) : std::nullopt;
+  const int max_calls = std::stoi(opts.get("calls", "0"));
+  const auto ring = parse_duration(opts.get("ring", "0ms"));
+  int ended = 0;
+  std::function<void()> call_ended;
+  std::vector<std::unique_ptr<asio::steady_timer>> timers;
 
   if (opts.command == "options") {
     if (opts.uri.empty()) return usage();
@@ -134,15 +144,13 @@ int main(int argc, char** argv) {
     request.transport = kind;
     request.auth_username = opts.get("user");
     request.auth_password = opts.get("password");
-    const auto hangup_after = parse_duration(opts.get("hangup-after", "1s"));
-    const auto cancel_after = opts.flags.contains("cancel-after") ? parse_duration(opts.get("cancel-after")) : std::nullopt;
     if (!hangup_after || (opts.flags.contains("cancel-after") && !cancel_after)) return usage();
     sb::sip::OutgoingCallHandlers handlers;
     handlers.on_provisional = [&](const sb::sip::SipResponseInfo& r) {
       std::printf("provisional %d %s\n", r.status, r.reason.c_str());
       std::fflush(stdout);
     };
-    handlers.on_final = [&, hangup_after](const sb::sip::SipResponseInfo& r, sb::sip::DialogId dialog) {
+    handlers.on_final = [&](const sb::sip::SipResponseInfo& r, sb::sip::DialogId dialog) {
       std::printf("final %d %s\n", r.status, r.reason.c_str());
       std::fflush(stdout);
       if (cancel_after) return finish(r.status == 487 ? 0 : 1);
@@ -175,11 +183,8 @@ int main(int argc, char** argv) {
       });
     }
   } else if (opts.command == "answer") {
-    const int max_calls = std::stoi(opts.get("calls", "0"));
-    const auto ring = parse_duration(opts.get("ring", "0ms"));
     if (!ring) return usage();
-    int ended = 0;
-    auto call_ended = [&] {
+    call_ended = [&] {
       ++ended;
       if (max_calls > 0 && ended >= max_calls) {
         // Let the last responses leave before stopping.
@@ -187,7 +192,6 @@ int main(int argc, char** argv) {
         action.async_wait([&](boost::system::error_code) { finish(0); });
       }
     };
-    std::vector<std::unique_ptr<asio::steady_timer>> timers;
     ua.set_incoming_call_handler([&](sb::sip::IncomingCallId call, const sb::sip::SipRequestInfo& invite) {
       std::printf("invite from %s:%u call-id %s\n", invite.source.address.c_str(), invite.source.port,
                   invite.call_id.c_str());
