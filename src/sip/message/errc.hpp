@@ -11,8 +11,8 @@ namespace sb::sip {
 
 enum class Errc {
   // --- Size and framing -------------------------------------------------------------------
-  // The message exceeds ParseOptions::max_message_size. Answer 513 if it is a request whose
-  // headers could be read; on a stream, close the connection.
+  // The message exceeds ParseOptions::max_message_size. Nothing is parsed (no Message), so
+  // nothing is answered: drop the datagram, or close the stream connection.
   MessageTooLarge = 1,
   // More header fields than ParseOptions::max_header_count. Answer 400.
   TooManyHeaders,

@@ -49,6 +49,7 @@ class Message;
 // Every value of one header across all its fields, list headers split at top-level commas (not
 // inside quotes or <>), each value LWS-trimmed. Empty elements (",,") are kept so that typed
 // parsers can reject them. Non-list headers yield each field's whole value.
+// HeaderId::Other yields the values of every unknown header; use Message::header(name) for one.
 class HeaderValues {
  public:
   class Iterator {
@@ -157,6 +158,8 @@ class Message {
 
   std::string_view view(TextSpan s) const { return {buffer_.data() + s.offset, s.length}; }
   const std::vector<HeaderField>& fields() const { return fields_; }
+  // ParseOptions::max_uri_length of the parse, applied by the typed accessors too.
+  std::size_t max_uri_length() const { return max_uri_length_; }
 
  private:
   friend struct MessageParser;

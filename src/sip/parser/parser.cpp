@@ -1,6 +1,7 @@
 #include "sip/parser/parser.hpp"
 
 #include <cstring>
+#include <iterator>
 
 #include "sip/message/syntax.hpp"
 
@@ -233,61 +234,90 @@ bool ParseResult::can_answer() const {
 
 namespace {
 
-// Checks a single-valued header: absent (`missing`), repeated (DuplicateHeader) or bad (`check`).
-template <class Check>
-std::error_code check_single(const Message& m, HeaderId id, Errc missing, Errc bad, Check check) {
-  std::optional<std::string_view> value;
-  for (const auto& f : m.fields()) {
-    if (f.id != id) continue;
-    if (value) return err(Errc::DuplicateHeader);
-    value = m.view(f.value);
+// The single-valued headers validate() checks, gathered in one pass over the fields.
+struct SingleHeaders {
+  static constexpr HeaderId kIds[] = {HeaderId::From,    HeaderId::To,          HeaderId::CallId,
+                                      HeaderId::CSeq,    HeaderId::MaxForwards, HeaderId::Expires,
+                                      HeaderId::ContentType, HeaderId::Date,   HeaderId::RetryAfter};
+  static constexpr std::size_t kCount = std::size(kIds);
+  std::string_view value[kCount];
+  std::uint8_t count[kCount] = {};
+  bool has_via = false;
+  bool has_contact = false;
+  bool has_route = false;
+
+  explicit SingleHeaders(const Message& m) {
+    for (const auto& f : m.fields()) {
+      switch (f.id) {
+        case HeaderId::Via: has_via = true; break;
+        case HeaderId::Contact: has_contact = true; break;
+        case HeaderId::Route:
+        case HeaderId::RecordRoute: has_route = true; break;
+        default:
+          for (std::size_t i = 0; i < kCount; ++i) {
+            if (kIds[i] != f.id) continue;
+            if (count[i]++ == 0) value[i] = m.view(f.value);
+            if (count[i] > 2) count[i] = 2;
+            break;
+          }
+      }
+    }
   }
-  if (!value) return missing == Errc::HeaderAbsent ? std::error_code{} : err(missing);
-  return check(*value) ? std::error_code{} : err(bad);
+
+  // Absent (`missing`, or fine when HeaderAbsent), repeated (DuplicateHeader) or bad (`check`).
+  template <class Check>
+  std::error_code check(std::size_t i, Errc missing, Errc bad, Check is_good) const {
+    if (count[i] == 0) return missing == Errc::HeaderAbsent ? std::error_code{} : err(missing);
+    if (count[i] > 1) return err(Errc::DuplicateHeader);
+    return is_good(value[i]) ? std::error_code{} : err(bad);
+  }
+};
+
+// sip, sips or tel, from the Request-URI text (parse_message has already checked its syntax).
+bool has_supported_scheme(std::string_view uri) {
+  const auto scheme = uri.substr(0, uri.find(':'));
+  return iequals(scheme, "sip") || iequals(scheme, "sips") || iequals(scheme, "tel");
 }
 
 }  // namespace
 
 std::error_code validate(const Message& m) {
-  {
-    bool any = false;
-    for (std::string_view v : m.values(HeaderId::Via)) {
-      any = true;
-      if (!parse_via(v)) return err(Errc::BadVia);
-    }
-    if (!any) return err(Errc::MissingVia);
-  }
-  const auto max_uri = kDefaultMaxUriLength;
+  const SingleHeaders h(m);
+  if (!h.has_via) return err(Errc::MissingVia);
+  for (std::string_view v : m.values(HeaderId::Via))
+    if (!parse_via(v)) return err(Errc::BadVia);
+  const auto max_uri = m.max_uri_length();
   auto is_address = [&](std::string_view v) { return parse_name_addr(v, false, max_uri).has_value(); };
-  if (auto ec = check_single(m, HeaderId::From, Errc::MissingFrom, Errc::BadFrom, is_address)) return ec;
-  if (auto ec = check_single(m, HeaderId::To, Errc::MissingTo, Errc::BadTo, is_address)) return ec;
-  if (auto ec = check_single(m, HeaderId::CallId, Errc::MissingCallId, Errc::BadCallId, is_valid_call_id)) return ec;
+  if (auto ec = h.check(0, Errc::MissingFrom, Errc::BadFrom, is_address)) return ec;
+  if (auto ec = h.check(1, Errc::MissingTo, Errc::BadTo, is_address)) return ec;
+  if (auto ec = h.check(2, Errc::MissingCallId, Errc::BadCallId, is_valid_call_id)) return ec;
   std::string_view cseq_method;
   auto is_cseq = [&](std::string_view v) {
     auto c = parse_cseq(v);
     if (c) cseq_method = c->method;
     return c.has_value();
   };
-  if (auto ec = check_single(m, HeaderId::CSeq, Errc::MissingCSeq, Errc::BadCSeq, is_cseq)) return ec;
+  if (auto ec = h.check(3, Errc::MissingCSeq, Errc::BadCSeq, is_cseq)) return ec;
   if (m.is_request()) {
     if (cseq_method != m.method()) return err(Errc::CSeqMethodMismatch);
     auto is_max_forwards = [](std::string_view v) { return parse_max_forwards(v).has_value(); };
-    if (auto ec = check_single(m, HeaderId::MaxForwards, Errc::HeaderAbsent, Errc::BadMaxForwards, is_max_forwards))
-      return ec;
-    const auto uri = m.request_uri();
-    if (uri && uri->scheme == UriScheme::Other) return err(Errc::UnsupportedUriScheme);
+    if (auto ec = h.check(4, Errc::HeaderAbsent, Errc::BadMaxForwards, is_max_forwards)) return ec;
+    if (!has_supported_scheme(m.request_uri_text())) return err(Errc::UnsupportedUriScheme);
   }
-  for (std::string_view v : m.values(HeaderId::Contact))
-    if (!parse_contact(v, max_uri)) return err(Errc::BadContact);
-  for (HeaderId id : {HeaderId::Route, HeaderId::RecordRoute})
-    for (std::string_view v : m.values(id))
-      if (!parse_name_addr(v, true, max_uri)) return err(Errc::BadRoute);
+  if (h.has_contact) {
+    for (std::string_view v : m.values(HeaderId::Contact))
+      if (!parse_contact(v, max_uri)) return err(Errc::BadContact);
+  }
+  if (h.has_route) {
+    for (HeaderId id : {HeaderId::Route, HeaderId::RecordRoute})
+      for (std::string_view v : m.values(id))
+        if (!parse_name_addr(v, true, max_uri)) return err(Errc::BadRoute);
+  }
   auto is_delta = [](std::string_view v) { return parse_delta_seconds(v).has_value(); };
-  if (auto ec = check_single(m, HeaderId::Expires, Errc::HeaderAbsent, Errc::BadExpires, is_delta)) return ec;
+  if (auto ec = h.check(5, Errc::HeaderAbsent, Errc::BadExpires, is_delta)) return ec;
   auto is_content_type = [](std::string_view v) { return parse_content_type(v).has_value(); };
-  if (auto ec = check_single(m, HeaderId::ContentType, Errc::HeaderAbsent, Errc::BadContentType, is_content_type))
-    return ec;
-  if (auto ec = check_single(m, HeaderId::Date, Errc::HeaderAbsent, Errc::BadDate, is_valid_sip_date)) return ec;
+  if (auto ec = h.check(6, Errc::HeaderAbsent, Errc::BadContentType, is_content_type)) return ec;
+  if (auto ec = h.check(7, Errc::HeaderAbsent, Errc::BadDate, is_valid_sip_date)) return ec;
   // Retry-After = delta-seconds [ comment ] *( SEMI retry-param ).
   auto is_retry_after = [](std::string_view v) {
     std::size_t n = 0;
@@ -296,9 +326,7 @@ std::error_code validate(const Message& m) {
     return parse_delta_seconds(v.substr(0, n)).has_value() &&
            (rest.empty() || rest.front() == '(' || rest.front() == ';');
   };
-  if (auto ec = check_single(m, HeaderId::RetryAfter, Errc::HeaderAbsent, Errc::BadRetryAfter, is_retry_after))
-    return ec;
-  return {};
+  return h.check(8, Errc::HeaderAbsent, Errc::BadRetryAfter, is_retry_after);
 }
 
 StreamFrame frame_stream(std::string_view bytes, const ParseOptions& options) {
