@@ -283,7 +283,8 @@ asio::awaitable<void> ActiveCall::run() {
     set_timer(TimerKind::kTimeLimit, request.time_limit);
     bool is_over = false;
     if (request.send_digits) {
-      is_over = (co_await send_digits(*request.send_digits)) == Flow::kOver;
+      const Flow flow = co_await send_digits(*request.send_digits);
+      is_over = flow == Flow::kOver;
     }
     if (!is_over && !ending && !is_remote_gone) {
       TwimlSource source;

@@ -94,7 +94,8 @@ asio::awaitable<std::optional<twiml::Document>> ActiveCall::load(TwimlSource sou
     fallback.extra_params = source.extra_params;
     fallback.extra_params.set("ErrorCode", std::to_string(diagnostic.twilio_code()));
     fallback.extra_params.set("ErrorUrl", failed_target->url);
-    co_return co_await load(std::move(fallback));
+    auto document = co_await load(std::move(fallback));
+    co_return document;
   }
   co_return std::nullopt;
 }
@@ -148,12 +149,24 @@ asio::awaitable<void> ActiveCall::run_twiml(TwimlSource source) {
 
 asio::awaitable<Flow> ActiveCall::execute(const twiml::Verb& verb, TwimlSource& next_source) {
   if (ending || is_remote_gone) co_return Flow::kOver;
-  if (const auto* s = std::get_if<twiml::Say>(&verb)) co_return co_await say(*s, false, nullptr);
-  if (const auto* p = std::get_if<twiml::Play>(&verb)) co_return co_await play(*p, false, nullptr);
-  if (const auto* p = std::get_if<twiml::Pause>(&verb)) {
-    co_return co_await pause(std::chrono::duration_cast<std::chrono::milliseconds>(p->length));
+  // Each co_await is its own statement (g++ 12 mishandles co_await inside larger expressions).
+  if (const auto* s = std::get_if<twiml::Say>(&verb)) {
+    const Flow flow = co_await say(*s, false, nullptr);
+    co_return flow;
   }
-  if (const auto* g = std::get_if<twiml::Gather>(&verb)) co_return co_await gather(*g, next_source);
+  if (const auto* p = std::get_if<twiml::Play>(&verb)) {
+    const Flow flow = co_await play(*p, false, nullptr);
+    co_return flow;
+  }
+  if (const auto* p = std::get_if<twiml::Pause>(&verb)) {
+    const auto length = std::chrono::duration_cast<std::chrono::milliseconds>(p->length);
+    const Flow flow = co_await pause(length);
+    co_return flow;
+  }
+  if (const auto* g = std::get_if<twiml::Gather>(&verb)) {
+    const Flow flow = co_await gather(*g, next_source);
+    co_return flow;
+  }
   if (std::holds_alternative<twiml::Hangup>(verb) || std::holds_alternative<twiml::Reject>(verb)) {
     co_return Flow::kHangup;  // on an answered outbound call <Reject> hangs up too
   }
@@ -191,10 +204,14 @@ asio::awaitable<Flow> ActiveCall::play_and_wait(media::PlayRequest request, bool
 }
 
 asio::awaitable<Flow> ActiveCall::say(const twiml::Say& s, bool stop_on_digit, std::string* digits) {
-  media::Speech speech{.text = s.text,
-                       .voice = espeak_voice(s.language),
-                       .is_female = is_female_voice(s.voice.value_or("man"))};
-  co_return co_await play_and_wait({speech, loops(s.loop)}, stop_on_digit, digits);
+  // g++ 12 miscompiles temporaries built inside a co_await expression: build the request first.
+  media::PlayRequest request;
+  request.source = media::Speech{.text = s.text,
+                                 .voice = espeak_voice(s.language),
+                                 .is_female = is_female_voice(s.voice.value_or("man"))};
+  request.loop = loops(s.loop);
+  const Flow flow = co_await play_and_wait(std::move(request), stop_on_digit, digits);
+  co_return flow;
 }
 
 asio::awaitable<Flow> ActiveCall::play(const twiml::Play& p, bool stop_on_digit, std::string* digits) {
@@ -240,7 +257,11 @@ asio::awaitable<Flow> ActiveCall::play(const twiml::Play& p, bool stop_on_digit,
       if (handle_interruption(event)) co_return Flow::kOver;
     }
   }
-  co_return co_await play_and_wait({media::AudioFile{path.string()}, loops(p.loop)}, stop_on_digit, digits);
+  media::PlayRequest request;
+  request.source = media::AudioFile{path.string()};
+  request.loop = loops(p.loop);
+  const Flow flow = co_await play_and_wait(std::move(request), stop_on_digit, digits);
+  co_return flow;
 }
 
 asio::awaitable<Flow> ActiveCall::pause(std::chrono::milliseconds length) {
@@ -296,7 +317,8 @@ asio::awaitable<Flow> ActiveCall::gather(const twiml::Gather& g, TwimlSource& ne
     } else if (const auto* p = std::get_if<twiml::Play>(&child)) {
       flow = co_await play(*p, true, &received);
     } else if (const auto* p = std::get_if<twiml::Pause>(&child)) {
-      flow = co_await pause(std::chrono::duration_cast<std::chrono::milliseconds>(p->length));
+      const auto length = std::chrono::duration_cast<std::chrono::milliseconds>(p->length);
+      flow = co_await pause(length);
     }
     if (flow == Flow::kOver) co_return Flow::kOver;
     if (!received.empty()) {

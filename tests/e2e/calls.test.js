@@ -27,6 +27,7 @@ test('a REST call reaches sipp, runs its TwiML, hangs up, and reports every stat
   const hooks = await startWebhookServer((req) => {
     if (req.path !== '/voice') return '';
     const r = new twilio.twiml.VoiceResponse();
+    r.say('Hello from switchboard');
     r.pause({ length: 1 });
     r.hangup();
     return r;
