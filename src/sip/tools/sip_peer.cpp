@@ -1,10 +1,12 @@
 // sip_peer: a command-line SIP peer on switchboard's own stack, to probe servers by hand and to
 // drive end-to-end tests against sipp.
 //
-//   sip_peer options URI [--transport udp|tcp] [--timeout 5s]
+//   sip_peer options URI [--transport udp|tcp|tls] [--timeout 5s]
 //   sip_peer call URI [--hangup-after 1s] [--cancel-after 1s] [--user U --password P]
-//                     [--transport udp|tcp] [--timeout 30s]
+//                     [--transport udp|tcp|tls] [--timeout 30s]
 //   sip_peer answer [--address 127.0.0.1] [--port N] [--calls N] [--ring 0ms]
+//   TLS, any command: --tls-cert PEM --tls-key PEM [--tls-port 0] [--tls-ca PEM] [--tls-verify yes|no]
+//   (the certificate turns the TLS listener on; outgoing TLS needs it too, for its Via).
 //
 // Exit status: 0 when the exchange went as asked, 1 otherwise, 2 on bad usage.
 // One thread: the io_context below is the signalling loop.
@@ -47,10 +49,11 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: sip_peer options URI [--transport udp|tcp] [--timeout 5s]\n"
+               "usage: sip_peer options URI [--transport udp|tcp|tls] [--timeout 5s]\n"
                "       sip_peer call URI [--hangup-after 1s] [--cancel-after 1s] [--user U --password P]\n"
-               "                         [--transport udp|tcp] [--timeout 30s]\n"
-               "       sip_peer answer [--address 127.0.0.1] [--port N] [--calls N] [--ring 0ms]\n");
+               "                         [--transport udp|tcp|tls] [--timeout 30s]\n"
+               "       sip_peer answer [--address 127.0.0.1] [--port N] [--calls N] [--ring 0ms]\n"
+               "       TLS: --tls-cert PEM --tls-key PEM [--tls-port 0] [--tls-ca PEM] [--tls-verify yes|no]\n");
   return 2;
 }
 
@@ -84,7 +87,9 @@ int main(int argc, char** argv) {
   }
   sb::log::init(opts.get("log-level", "warn"));
   const auto kind_name = opts.get("transport", "udp");
-  const TransportKind kind = kind_name == "tcp" ? TransportKind::Tcp : TransportKind::Udp;
+  const auto kind_found = sb::sip::transport_from(kind_name);
+  if (!kind_found) return usage();
+  const TransportKind kind = *kind_found;
   const auto timeout = parse_duration(opts.get("timeout", opts.command == "answer" ? "600s" : "30s"));
   if (!timeout) return usage();
 
@@ -92,6 +97,14 @@ int main(int argc, char** argv) {
   sb::sip::UserAgentConfig config;
   config.transport.address = opts.get("address", "127.0.0.1");
   config.transport.port = static_cast<std::uint16_t>(std::stoi(opts.get("port", "0")));
+  if (opts.flags.contains("tls-cert")) {
+    config.transport.has_tls = true;
+    config.transport.tls_port = static_cast<std::uint16_t>(std::stoi(opts.get("tls-port", "0")));
+    config.transport.tls_cert_file = opts.get("tls-cert");
+    config.transport.tls_key_file = opts.get("tls-key");
+    config.transport.tls_ca_file = opts.get("tls-ca");
+    config.transport.tls_verify_peer = opts.get("tls-verify", "yes") != "no";
+  }
   config.contact_user = "sip_peer";
   config.user_agent = "switchboard sip_peer";
   std::optional<sb::sip::UserAgent> ua_storage;
@@ -102,7 +115,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& ua = *ua_storage;
-  std::printf("listening udp %u tcp %u\n", ua.local_port(TransportKind::Udp), ua.local_port(TransportKind::Tcp));
+  std::printf("listening udp %u tcp %u tls %u\n", ua.local_port(TransportKind::Udp), ua.local_port(TransportKind::Tcp),
+              ua.local_port(TransportKind::Tls));
   std::fflush(stdout);
 
   int exit_code = 1;

@@ -7,6 +7,8 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -16,9 +18,11 @@
 
 #include "core/log.hpp"
 #include "sip/transport/routing.hpp"
+#include "sip/transport/tls_context.hpp"
 
 namespace sb::sip {
 namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
 using asio::ip::tcp;
 using asio::ip::udp;
 
@@ -61,9 +65,15 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
     SendHandler done;
   };
 
+  // A TCP or TLS connection. TLS connects (or accepts) on `socket`, then moves it into `tls`
+  // for the handshake and everything after.
   struct Connection {
     explicit Connection(asio::io_context& io) : socket(io) {}
     tcp::socket socket;
+    std::unique_ptr<ssl::stream<tcp::socket>> tls;
+    tcp::socket& raw() { return tls ? tls->next_layer() : socket; }
+    TransportKind kind = TransportKind::Tcp;
+    std::string key;  // in connection_by_peer; empty when not reusable by address
     std::uint64_t id = 0;
     Endpoint remote;
     Endpoint local;
@@ -77,7 +87,15 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
   };
 
   Impl(asio::io_context& io, TimerWheel& w, TransportConfig c)
-      : loop(io), wheel(w), config(std::move(c)), udp_socket(io), acceptor(io), resolver(io) {}
+      : loop(io),
+        wheel(w),
+        config(std::move(c)),
+        udp_socket(io),
+        acceptor(io),
+        tls_acceptor(io),
+        resolver(io),
+        tls_server(ssl::context::tls_server),
+        tls_client(ssl::context::tls_client) {}
 
   asio::io_context& loop;
   TimerWheel& wheel;
@@ -86,12 +104,17 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
   TransportStats stats;
   udp::socket udp_socket;
   tcp::acceptor acceptor;
+  tcp::acceptor tls_acceptor;
   tcp::resolver resolver;
+  ssl::context tls_server;
+  ssl::context tls_client;
   std::uint16_t udp_port = 0;
   std::uint16_t tcp_port = 0;
+  std::uint16_t tls_port = 0;
   std::string advertised;
   std::unordered_map<std::uint64_t, std::shared_ptr<Connection>> connections;
-  std::map<std::string, std::uint64_t> connection_by_peer;  // "TCP|1.2.3.4:5060" -> id
+  // "TCP|1.2.3.4:5060" -> id; outgoing TLS adds the verified name: "TLS|1.2.3.4:5061|example.com".
+  std::map<std::string, std::uint64_t> connection_by_peer;
   std::uint64_t next_connection_id = 1;
   TimerWheel::TimerId sweep_timer;
   bool is_closed = false;
@@ -99,7 +122,12 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
   void open();
   void start();
   asio::awaitable<void> udp_loop();
-  asio::awaitable<void> accept_loop();
+  void listen(tcp::acceptor& listener, const tcp::endpoint& ep);
+  asio::awaitable<void> accept_loop(tcp::acceptor& listener, TransportKind kind);
+  void start_server_handshake(const std::shared_ptr<Connection>& c);
+  void start_client_handshake(const std::shared_ptr<Connection>& c, const std::string& server_name);
+  void on_connected(const std::shared_ptr<Connection>& c);
+  bool is_listener_v6() const;
   asio::awaitable<void> read_loop(std::shared_ptr<Connection> c);
   void deliver(ParseResult& result, const Source& source);
   void process_stream(Connection& c);
@@ -107,17 +135,22 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
   void send_to_address(const Destination& d, const asio::ip::address& address, std::uint16_t port,
                        std::string bytes, SendHandler done);
   void send_udp(const udp::endpoint& to, std::string bytes, SendHandler done);
-  void send_tcp(const tcp::endpoint& to, std::string bytes, SendHandler done);
+  void send_stream(TransportKind kind, const tcp::endpoint& to, const std::string& server_name, std::string bytes,
+                   SendHandler done);
   void enqueue(const std::shared_ptr<Connection>& c, std::string bytes, SendHandler done);
   void flush(const std::shared_ptr<Connection>& c);
   void close_connection(const std::shared_ptr<Connection>& c, std::error_code why);
-  std::shared_ptr<Connection> add_connection(tcp::socket socket);
+  std::shared_ptr<Connection> add_connection(tcp::socket socket, TransportKind kind);
   void complete(SendHandler done, std::error_code ec);
   void sweep();
   Source source_of(const Connection& c) const {
-    return {TransportKind::Tcp, c.remote, c.local, c.id};
+    return {c.kind, c.remote, c.local, c.id};
   }
-  static std::string peer_key(const Endpoint& e) { return to_string(e); }
+  static std::string peer_key(TransportKind kind, const Endpoint& e, std::string_view server_name = {}) {
+    std::string key = std::string(transport_name(kind)) + "|" + to_string(e);
+    if (!server_name.empty()) key.append("|").append(server_name);
+    return key;
+  }
 };
 
 void NetworkTransport::Impl::open() {
@@ -131,23 +164,42 @@ void NetworkTransport::Impl::open() {
   }
   if (config.has_tcp) {
     // With port 0, TCP takes the port UDP was given so that one sent-by serves both.
-    tcp::endpoint ep(address, config.has_udp ? udp_port : config.port);
-    acceptor.open(ep.protocol());
-    acceptor.set_option(tcp::acceptor::reuse_address(true));
-    if (address.is_v6()) acceptor.set_option(asio::ip::v6_only(false));
-    acceptor.bind(ep);
-    acceptor.listen();
+    listen(acceptor, tcp::endpoint(address, config.has_udp ? udp_port : config.port));
     tcp_port = acceptor.local_endpoint().port();
+  }
+  if (config.has_tls) {
+    if (config.tls_cert_file.empty() || config.tls_key_file.empty()) {
+      throw std::system_error(std::make_error_code(std::errc::invalid_argument),
+                              "a TLS listener needs a certificate and a key");
+    }
+    configure_tls_server(tls_server, config);
+    configure_tls_client(tls_client, config);
+    listen(tls_acceptor, tcp::endpoint(address, config.tls_port));
+    tls_port = tls_acceptor.local_endpoint().port();
   }
   std::string host = config.public_address;
   if (host.empty()) host = address.is_unspecified() ? "127.0.0.1" : address.to_string();
   advertised = host_for_uri(host);
 }
 
+void NetworkTransport::Impl::listen(tcp::acceptor& listener, const tcp::endpoint& ep) {
+  listener.open(ep.protocol());
+  listener.set_option(tcp::acceptor::reuse_address(true));
+  if (ep.address().is_v6()) listener.set_option(asio::ip::v6_only(false));
+  listener.bind(ep);
+  listener.listen();
+}
+
 void NetworkTransport::Impl::start() {
   auto self = shared_from_this();
   if (udp_socket.is_open()) asio::co_spawn(loop, udp_loop(), [self](std::exception_ptr e) { log_exception(e); });
-  if (acceptor.is_open()) asio::co_spawn(loop, accept_loop(), [self](std::exception_ptr e) { log_exception(e); });
+  if (acceptor.is_open()) {
+    asio::co_spawn(loop, accept_loop(acceptor, TransportKind::Tcp), [self](std::exception_ptr e) { log_exception(e); });
+  }
+  if (tls_acceptor.is_open()) {
+    asio::co_spawn(loop, accept_loop(tls_acceptor, TransportKind::Tls),
+                   [self](std::exception_ptr e) { log_exception(e); });
+  }
   const auto period = std::min<TimerWheel::Duration>(config.tcp_idle_timeout / 4, std::chrono::seconds(5));
   std::weak_ptr<Impl> weak = self;
   sweep_timer = wheel.schedule(period, [weak] {
@@ -211,23 +263,88 @@ void NetworkTransport::Impl::deliver(ParseResult& result, const Source& source) 
   send(d, response.to_string(), nullptr);
 }
 
-asio::awaitable<void> NetworkTransport::Impl::accept_loop() {
+asio::awaitable<void> NetworkTransport::Impl::accept_loop(tcp::acceptor& listener, TransportKind kind) {
   auto self = shared_from_this();
   while (!is_closed) {
-    auto [ec, socket] = co_await acceptor.async_accept(kUseTuple);
+    auto [ec, socket] = co_await listener.async_accept(kUseTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || is_closed) co_return;
       spdlog::warn("sip/transport: accept failed: {}", ec.message());
       continue;
     }
-    auto c = add_connection(std::move(socket));
+    auto c = add_connection(std::move(socket), kind);
     if (!c) continue;
-    c->is_connected = true;
-    asio::co_spawn(loop, read_loop(c), [self](std::exception_ptr e) { log_exception(e); });
+    if (kind == TransportKind::Tls) {
+      start_server_handshake(c);
+      continue;
+    }
+    on_connected(c);
   }
 }
 
-std::shared_ptr<NetworkTransport::Impl::Connection> NetworkTransport::Impl::add_connection(tcp::socket socket) {
+void NetworkTransport::Impl::on_connected(const std::shared_ptr<Connection>& c) {
+  auto self = shared_from_this();
+  c->is_connected = true;
+  c->last_active = TimerWheel::Clock::now();
+  asio::co_spawn(loop, read_loop(c), [self](std::exception_ptr e) { log_exception(e); });
+  flush(c);
+}
+
+void NetworkTransport::Impl::start_server_handshake(const std::shared_ptr<Connection>& c) {
+  auto self = shared_from_this();
+  c->tls = std::make_unique<ssl::stream<tcp::socket>>(std::move(c->socket), tls_server);
+  std::weak_ptr<Connection> weak = c;
+  // A peer that connects and never completes the handshake is dropped like a stalled connect.
+  c->connect_timer = wheel.schedule(config.tcp_connect_timeout, [self, weak] {
+    if (auto conn = weak.lock(); conn && !conn->is_connected) {
+      self->close_connection(conn, std::make_error_code(std::errc::timed_out));
+    }
+  });
+  c->tls->async_handshake(ssl::stream_base::server, [self, c](boost::system::error_code ec) {
+    self->wheel.cancel(c->connect_timer);
+    if (c->is_closed) return;
+    if (ec) {
+      spdlog::debug("sip/transport: TLS handshake from {} failed: {}", to_string(c->remote), ec.message());
+      return self->close_connection(c, ec);
+    }
+    self->on_connected(c);
+  });
+}
+
+void NetworkTransport::Impl::start_client_handshake(const std::shared_ptr<Connection>& c,
+                                                    const std::string& server_name) {
+  auto self = shared_from_this();
+  c->tls = std::make_unique<ssl::stream<tcp::socket>>(std::move(c->socket), tls_client);
+  boost::system::error_code ec;
+  asio::ip::make_address(server_name, ec);
+  const bool is_ip_literal = !ec;
+  if (!prepare_tls_client(c->tls->native_handle(), server_name, is_ip_literal, config.tls_verify_peer)) {
+    return close_connection(c, std::make_error_code(std::errc::invalid_argument));
+  }
+  c->tls->async_handshake(ssl::stream_base::client, [self, c, server_name](boost::system::error_code hec) {
+    self->wheel.cancel(c->connect_timer);
+    if (c->is_closed) return;
+    if (hec) {
+      if (const auto rejected = tls_verify_failure(c->tls->native_handle()); !rejected.empty()) {
+        spdlog::warn("sip/transport: certificate of {} ({}) rejected: {}", server_name, to_string(c->remote), rejected);
+      } else {
+        spdlog::debug("sip/transport: TLS handshake with {} failed: {}", to_string(c->remote), hec.message());
+      }
+      return self->close_connection(c, hec);
+    }
+    self->on_connected(c);
+  });
+}
+
+bool NetworkTransport::Impl::is_listener_v6() const {
+  if (udp_socket.is_open()) return udp_socket.local_endpoint().address().is_v6();
+  if (acceptor.is_open()) return acceptor.local_endpoint().address().is_v6();
+  if (tls_acceptor.is_open()) return tls_acceptor.local_endpoint().address().is_v6();
+  return false;
+}
+
+std::shared_ptr<NetworkTransport::Impl::Connection> NetworkTransport::Impl::add_connection(tcp::socket socket,
+                                                                                           TransportKind kind) {
   boost::system::error_code ec;
   auto remote = socket.remote_endpoint(ec);
   if (ec) return nullptr;
@@ -236,12 +353,17 @@ std::shared_ptr<NetworkTransport::Impl::Connection> NetworkTransport::Impl::add_
   socket.set_option(tcp::no_delay(true), ec);
   auto c = std::make_shared<Connection>(loop);
   c->socket = std::move(socket);
+  c->kind = kind;
   c->id = next_connection_id++;
   c->remote = endpoint_of(remote.address(), remote.port());
   c->local = endpoint_of(local.address(), local.port());
   c->last_active = TimerWheel::Clock::now();
   connections[c->id] = c;
-  connection_by_peer[peer_key(c->remote)] = c->id;
+  // An accepted TLS peer proved no name to us: requests reuse it only through its flow.
+  if (kind == TransportKind::Tcp) {
+    c->key = peer_key(kind, c->remote);
+    connection_by_peer[c->key] = c->id;
+  }
   ++stats.connections_opened;
   return c;
 }
@@ -250,7 +372,17 @@ asio::awaitable<void> NetworkTransport::Impl::read_loop(std::shared_ptr<Connecti
   auto self = shared_from_this();
   char chunk[8192];
   while (!c->is_closed) {
-    auto [ec, n] = co_await c->socket.async_read_some(asio::buffer(chunk), kUseTuple);
+    boost::system::error_code ec;
+    std::size_t n = 0;
+    if (c->tls) {
+      auto [tls_ec, tls_n] = co_await c->tls->async_read_some(asio::buffer(chunk), kUseTuple);
+      ec = tls_ec;
+      n = tls_n;
+    } else {
+      auto [tcp_ec, tcp_n] = co_await c->socket.async_read_some(asio::buffer(chunk), kUseTuple);
+      ec = tcp_ec;
+      n = tcp_n;
+    }
     if (ec) {
       close_connection(c, ec);
       co_return;
@@ -306,9 +438,12 @@ void NetworkTransport::Impl::complete(SendHandler done, std::error_code ec) {
 
 void NetworkTransport::Impl::send(const Destination& d, std::string bytes, SendHandler done) {
   if (is_closed) return complete(std::move(done), std::make_error_code(std::errc::operation_canceled));
-  if (d.kind == TransportKind::Tls) return complete(std::move(done), std::make_error_code(std::errc::operation_not_supported));
-  if (d.kind == TransportKind::Tcp && d.flow != 0) {
-    if (auto it = connections.find(d.flow); it != connections.end() && !it->second->is_closed) {
+  if (d.kind == TransportKind::Tls && !tls_acceptor.is_open()) {
+    return complete(std::move(done), std::make_error_code(std::errc::operation_not_supported));
+  }
+  if (d.kind != TransportKind::Udp && d.flow != 0) {
+    if (auto it = connections.find(d.flow);
+        it != connections.end() && !it->second->is_closed && it->second->kind == d.kind) {
       return enqueue(it->second, std::move(bytes), std::move(done));
     }
   }
@@ -329,8 +464,7 @@ void NetworkTransport::Impl::send(const Destination& d, std::string bytes, SendH
           return self->complete(std::move(done), rec ? std::error_code(rec) : std::make_error_code(std::errc::host_unreachable));
         }
         // Prefer an address of our listener's family.
-        const bool want_v6 = self->udp_socket.is_open() ? self->udp_socket.local_endpoint().address().is_v6()
-                                                        : self->acceptor.local_endpoint().address().is_v6();
+        const bool want_v6 = self->is_listener_v6();
         auto chosen = results.begin()->endpoint().address();
         for (const auto& r : results) {
           if (r.endpoint().address().is_v6() == want_v6 || want_v6) {
@@ -345,7 +479,8 @@ void NetworkTransport::Impl::send(const Destination& d, std::string bytes, SendH
 void NetworkTransport::Impl::send_to_address(const Destination& d, const asio::ip::address& address,
                                              std::uint16_t port, std::string bytes, SendHandler done) {
   if (d.kind == TransportKind::Udp) return send_udp(udp::endpoint(address, port), std::move(bytes), std::move(done));
-  send_tcp(tcp::endpoint(address, port), std::move(bytes), std::move(done));
+  send_stream(d.kind, tcp::endpoint(address, port), std::string(strip_brackets(d.host)), std::move(bytes),
+              std::move(done));
 }
 
 void NetworkTransport::Impl::send_udp(const udp::endpoint& to, std::string bytes, SendHandler done) {
@@ -367,19 +502,24 @@ void NetworkTransport::Impl::send_udp(const udp::endpoint& to, std::string bytes
                            });
 }
 
-void NetworkTransport::Impl::send_tcp(const tcp::endpoint& to, std::string bytes, SendHandler done) {
+void NetworkTransport::Impl::send_stream(TransportKind kind, const tcp::endpoint& to, const std::string& server_name,
+                                         std::string bytes, SendHandler done) {
   const Endpoint peer = endpoint_of(to.address(), to.port());
-  if (auto it = connection_by_peer.find(peer_key(peer)); it != connection_by_peer.end()) {
+  // A TLS connection is reusable for the name it was verified against (RFC 5922 7.3).
+  const std::string key = peer_key(kind, peer, kind == TransportKind::Tls ? server_name : std::string_view{});
+  if (auto it = connection_by_peer.find(key); it != connection_by_peer.end()) {
     if (auto c = connections.find(it->second); c != connections.end() && !c->second->is_closed) {
       return enqueue(c->second, std::move(bytes), std::move(done));
     }
   }
   auto c = std::make_shared<Connection>(loop);
+  c->kind = kind;
+  c->key = key;
   c->id = next_connection_id++;
   c->remote = peer;
   c->last_active = TimerWheel::Clock::now();
   connections[c->id] = c;
-  connection_by_peer[peer_key(peer)] = c->id;
+  connection_by_peer[key] = c->id;
   c->outbound.push_back({std::move(bytes), std::move(done)});
   ++stats.connections_opened;
   auto self = shared_from_this();
@@ -387,17 +527,20 @@ void NetworkTransport::Impl::send_tcp(const tcp::endpoint& to, std::string bytes
   c->connect_timer = wheel.schedule(config.tcp_connect_timeout, [self, weak] {
     if (auto conn = weak.lock(); conn && !conn->is_connected) self->close_connection(conn, std::make_error_code(std::errc::timed_out));
   });
-  c->socket.async_connect(to, [self, c](boost::system::error_code ec) {
-    self->wheel.cancel(c->connect_timer);
+  c->socket.async_connect(to, [self, c, server_name](boost::system::error_code ec) {
     if (c->is_closed) return;
-    if (ec) return self->close_connection(c, ec);
-    c->is_connected = true;
+    if (ec) {
+      self->wheel.cancel(c->connect_timer);
+      return self->close_connection(c, ec);
+    }
     boost::system::error_code ignored;
     c->socket.set_option(tcp::no_delay(true), ignored);
     auto local = c->socket.local_endpoint(ignored);
     c->local = endpoint_of(local.address(), local.port());
-    asio::co_spawn(self->loop, self->read_loop(c), [self](std::exception_ptr e) { log_exception(e); });
-    self->flush(c);
+    // The connect timer keeps running through the TLS handshake.
+    if (c->kind == TransportKind::Tls) return self->start_client_handshake(c, server_name);
+    self->wheel.cancel(c->connect_timer);
+    self->on_connected(c);
   });
 }
 
@@ -410,18 +553,23 @@ void NetworkTransport::Impl::flush(const std::shared_ptr<Connection>& c) {
   if (!c->is_connected || c->is_writing || c->is_closed || c->outbound.empty()) return;
   c->is_writing = true;
   auto self = shared_from_this();
-  asio::async_write(c->socket, asio::buffer(c->outbound.front().bytes),
-                    [self, c](boost::system::error_code ec, std::size_t) {
-                      c->is_writing = false;
-                      if (c->is_closed) return;
-                      if (ec) return self->close_connection(c, ec);
-                      auto done = std::move(c->outbound.front().done);
-                      c->outbound.pop_front();
-                      c->last_active = TimerWheel::Clock::now();
-                      ++self->stats.messages_sent;
-                      if (done) done({});
-                      self->flush(c);
-                    });
+  auto written = [self, c](boost::system::error_code ec, std::size_t) {
+    c->is_writing = false;
+    if (c->is_closed) return;
+    if (ec) return self->close_connection(c, ec);
+    auto done = std::move(c->outbound.front().done);
+    c->outbound.pop_front();
+    c->last_active = TimerWheel::Clock::now();
+    ++self->stats.messages_sent;
+    if (done) done({});
+    self->flush(c);
+  };
+  const auto buffer = asio::buffer(c->outbound.front().bytes);
+  if (c->tls) {
+    asio::async_write(*c->tls, buffer, std::move(written));
+  } else {
+    asio::async_write(c->socket, buffer, std::move(written));
+  }
 }
 
 void NetworkTransport::Impl::close_connection(const std::shared_ptr<Connection>& c, std::error_code why) {
@@ -429,9 +577,10 @@ void NetworkTransport::Impl::close_connection(const std::shared_ptr<Connection>&
   c->is_closed = true;
   wheel.cancel(c->connect_timer);
   boost::system::error_code ignored;
-  c->socket.close(ignored);
+  // TLS: no close_notify; the peer sees the TCP close (RFC 3261 sets no TLS shutdown rule).
+  c->raw().close(ignored);
   connections.erase(c->id);
-  if (auto it = connection_by_peer.find(peer_key(c->remote)); it != connection_by_peer.end() && it->second == c->id) {
+  if (auto it = connection_by_peer.find(c->key); !c->key.empty() && it != connection_by_peer.end() && it->second == c->id) {
     connection_by_peer.erase(it);
   }
   ++stats.connections_closed;
@@ -457,6 +606,7 @@ void NetworkTransport::close() {
   boost::system::error_code ignored;
   impl_->udp_socket.close(ignored);
   impl_->acceptor.close(ignored);
+  impl_->tls_acceptor.close(ignored);
   impl_->resolver.cancel();
   std::vector<std::shared_ptr<Impl::Connection>> all;
   for (auto& [id, c] : impl_->connections) all.push_back(c);
@@ -481,7 +631,7 @@ std::uint16_t NetworkTransport::local_port(TransportKind kind) const {
   switch (kind) {
     case TransportKind::Udp: return impl_->udp_port;
     case TransportKind::Tcp: return impl_->tcp_port;
-    case TransportKind::Tls: return 0;
+    case TransportKind::Tls: return impl_->tls_port;
   }
   return 0;
 }

@@ -1,9 +1,10 @@
 #pragma once
-// NetworkTransport: SIP over UDP and TCP sockets (RFC 3261 18) on the signalling loop's
+// NetworkTransport: SIP over UDP, TCP and TLS sockets (RFC 3261 18, 26.2) on the signalling loop's
 // io_context: listeners on one address (IPv4 or IPv6, port 0 picks one), connection reuse per
 // peer with an idle timeout, stream framing, RFC 3581 symmetric responses, RFC 5626 CRLF
 // keep-alive pongs, malformed messages answered 400 (or dropped) and counted.
-// Owned by the SIP stack; every method and handler runs on the loop thread. TLS: not yet.
+// TLS uses the TCP framing and connection reuse. Owned by the SIP stack; every method and
+// handler runs on the loop thread.
 
 #include <chrono>
 #include <cstdint>
@@ -27,14 +28,26 @@ struct TransportConfig {
   bool has_tcp = true;
   // Advertised in Via sent-by; empty: the listen address (127.0.0.1 when it is unspecified).
   std::string public_address;
-  std::chrono::seconds tcp_idle_timeout{300};
-  std::chrono::seconds tcp_connect_timeout{10};
+  std::chrono::seconds tcp_idle_timeout{300};     // TCP and TLS connections
+  std::chrono::seconds tcp_connect_timeout{10};   // TCP connect; for TLS, handshake included
+  // TLS (RFC 3261 26.2.1): a listener on tls_port when has_tls, serving tls_cert_file (a PEM
+  // chain, leaf first) with tls_key_file; both are required then. TLS 1.2 and above only, with
+  // Twilio's cipher list. Outgoing TLS needs has_tls too (its Via names the listener).
+  bool has_tls = false;
+  std::uint16_t tls_port = 5061;  // 0 picks a free one
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Outgoing TLS trusts the system CAs plus this PEM file when set, and checks the target's
+  // name (or IP address) against the certificate. tls_verify_peer = false skips both (tests).
+  std::string tls_ca_file;
+  bool tls_verify_peer = true;
   ParseOptions parse;  // limits; is_stream is set per transport
 };
 
 class NetworkTransport final : public Transport {
  public:
-  // Binds the listeners; throws std::system_error when a bind fails (start-up error).
+  // Binds the listeners; throws std::system_error when a bind fails or a TLS file cannot be
+  // loaded (start-up errors).
   NetworkTransport(boost::asio::io_context& loop, TimerWheel& wheel, TransportConfig config);
   ~NetworkTransport() override;
   NetworkTransport(const NetworkTransport&) = delete;

@@ -1,0 +1,132 @@
+'use strict';
+// SIP over TLS (RFC 3261 26.2) through the sip_peer test binary: sip_peer UAC -> sip_peer UAS with
+// certificate and name checks, and against sipp (-t l1) both ways when sipp was built with TLS.
+// A throwaway CA and a certificate for 127.0.0.1 are made with the openssl CLI per run.
+
+const test = require('node:test');
+const assert = require('node:assert');
+const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startSipp, freeUdpPort } = require('./lib/sipp');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SIP_PEER = process.env.SIP_PEER_BIN ||
+  path.join(ROOT, 'build', 'release', 'src', 'sip', 'tools', 'sip_peer');
+const SIPP = process.env.SIPP_BIN || 'sipp';
+const skip = fs.existsSync(SIP_PEER) ? false : `sip_peer not built (${SIP_PEER})`;
+
+// sipp prints its build options in -v ("SIPp v3.6.1-TLS-SCTP-PCAP-RTPSTREAM"); Debian's package
+// is not always built with OpenSSL.
+function sippTlsSkip() {
+  if (skip) return skip;
+  const version = spawnSync(SIPP, ['-v'], { encoding: 'utf8' });
+  const text = `${version.stdout || ''}${version.stderr || ''}`;
+  return /SIPp v\S*TLS/.test(text) ? false : `sipp has no TLS support (${(text.match(/SIPp v\S+/) || ['no sipp'])[0]})`;
+}
+const sippSkip = sippTlsSkip();
+
+// ca.pem, and server.pem/server.key for IP 127.0.0.1 and DNS localhost.
+function makeCertificates() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-sip-tls-e2e-'));
+  fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' +
+    'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n');
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const run = (args) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  run(['req', '-x509', ...key, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=sb-e2e-ca']);
+  run(['req', ...key, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=sip_peer']);
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2',
+    '-extfile', 'ext.cnf', '-out', 'server.pem']);
+  return { dir, ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
+}
+
+let certs;
+test.before(() => { if (!skip) certs = makeCertificates(); });
+test.after(() => { if (certs) fs.rmSync(certs.dir, { recursive: true, force: true }); });
+
+function tlsArgs({ withCa = true } = {}) {
+  return ['--tls-cert', certs.cert, '--tls-key', certs.key, ...(withCa ? ['--tls-ca', certs.ca] : [])];
+}
+
+// Runs sip_peer; resolves { code, output } at exit (SIGKILL after `timeoutMs`). `listening`
+// resolves with its ports.
+function runPeer(args, timeoutMs = 30000) {
+  const proc = spawn(SIP_PEER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (d) => { output += d; });
+  proc.stderr.on('data', (d) => { output += d; });
+  const killer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+  const done = new Promise((resolve) => proc.on('exit', (code) => {
+    clearTimeout(killer);
+    resolve({ code, output });
+  }));
+  const listening = new Promise((resolve, reject) => {
+    const check = () => {
+      const m = /listening udp (\d+) tcp (\d+) tls (\d+)/.exec(output);
+      if (m) resolve({ udp: Number(m[1]), tcp: Number(m[2]), tls: Number(m[3]) });
+    };
+    proc.stdout.on('data', check);
+    proc.on('exit', () => reject(new Error(`sip_peer exited: ${output}`)));
+  });
+  return { proc, done, listening, stop: () => { proc.kill('SIGTERM'); return done; } };
+}
+
+function assertSippOk(result) {
+  assert.strictEqual(result.code, 0, `sipp failed:\n${result.output.slice(-3000)}\n${result.errors}`);
+}
+
+test('sip_peer calls sip_peer over TLS: INVITE/180/200/ACK/BYE on a verified connection', { skip }, async () => {
+  const answer = runPeer(['answer', '--address', '127.0.0.1', '--port', '0', '--tls-port', '0', '--calls', '1',
+    '--timeout', '20s', ...tlsArgs()], 25000);
+  const ports = await answer.listening;
+  assert.ok(ports.tls > 0);
+  const call = runPeer(['call', `sip:service@127.0.0.1:${ports.tls};transport=tls`, '--transport', 'tls',
+    '--hangup-after', '300ms', '--timeout', '10s', ...tlsArgs()], 15000);
+  const callResult = await call.done;
+  const answerResult = await answer.done;
+  assert.strictEqual(callResult.code, 0, callResult.output);
+  assert.match(callResult.output, /final 200/);
+  assert.match(answerResult.output, /ack/);
+  assert.match(answerResult.output, /bye received/);
+});
+
+test('sip_peer refuses a TLS peer whose certificate it cannot verify', { skip }, async () => {
+  const answer = runPeer(['answer', '--address', '127.0.0.1', '--port', '0', '--tls-port', '0', '--timeout', '20s',
+    ...tlsArgs()], 25000);
+  const ports = await answer.listening;
+  // No --tls-ca: the system CAs do not know the throwaway CA.
+  const call = runPeer(['call', `sip:service@127.0.0.1:${ports.tls};transport=tls`, '--transport', 'tls',
+    '--timeout', '10s', ...tlsArgs({ withCa: false })], 15000);
+  const callResult = await call.done;
+  const answerResult = await answer.stop();
+  assert.strictEqual(callResult.code, 1, callResult.output);
+  assert.doesNotMatch(callResult.output, /final 200/);
+  assert.doesNotMatch(answerResult.output, /invite from/);
+});
+
+test('sipp UAC calls sip_peer over TLS', { skip: sippSkip }, async () => {
+  const tlsPort = await freeUdpPort();
+  const answer = runPeer(['answer', '--address', '127.0.0.1', '--port', '0', '--tls-port', String(tlsPort),
+    '--timeout', '60s', ...tlsArgs()], 70000);
+  await answer.listening;
+  const sipp = await startSipp({ scenario: 'uac', remote: `127.0.0.1:${tlsPort}`, calls: 3, transport: 'l1',
+    timeoutMs: 45000, extraArgs: ['-r', '5', '-tls_cert', certs.cert, '-tls_key', certs.key] });
+  const result = await sipp.done;
+  const answerResult = await answer.stop();
+  assertSippOk(result);
+  assert.strictEqual((answerResult.output.match(/bye received/g) || []).length, 3);
+});
+
+test('sip_peer calls sipp UAS over TLS and hangs up', { skip: sippSkip }, async () => {
+  const sipp = await startSipp({ scenario: 'uas', calls: 1, transport: 'l1', timeoutMs: 20000,
+    extraArgs: ['-tls_cert', certs.cert, '-tls_key', certs.key] });
+  await new Promise((r) => setTimeout(r, 300));
+  const call = runPeer(['call', `sip:service@127.0.0.1:${sipp.port};transport=tls`, '--transport', 'tls',
+    '--hangup-after', '500ms', '--timeout', '15s', ...tlsArgs()], 20000);
+  const callResult = await call.done;
+  const result = await sipp.done;
+  assert.strictEqual(callResult.code, 0, callResult.output);
+  assert.match(callResult.output, /final 200/);
+  assertSippOk(result);
+});
