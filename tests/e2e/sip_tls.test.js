@@ -105,6 +105,31 @@ test('sip_peer refuses a TLS peer whose certificate it cannot verify', { skip },
   assert.doesNotMatch(answerResult.output, /invite from/);
 });
 
+// A TLS client that is not switchboard: openssl s_client verifies sip_peer's certificate against
+// the CA, sends an OPTIONS over the TLS stream and reads the answer.
+test('openssl s_client gets 200 to an OPTIONS over TLS from sip_peer', { skip }, async () => {
+  const answer = runPeer(['answer', '--address', '127.0.0.1', '--port', '0', '--tls-port', '0', '--timeout', '20s',
+    ...tlsArgs()], 25000);
+  const ports = await answer.listening;
+  const client = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${ports.tls}`, '-CAfile', certs.ca,
+    '-verify_return_error', '-verify_ip', '127.0.0.1', '-tls1_2', '-quiet'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  client.stdout.on('data', (d) => { output += d; });
+  client.stderr.on('data', (d) => { output += d; });
+  const exited = new Promise((resolve) => client.on('exit', resolve));
+  client.stdin.write('OPTIONS sip:service@127.0.0.1 SIP/2.0\r\n' +
+    'Via: SIP/2.0/TLS 127.0.0.1:5061;branch=z9hG4bKsclient1\r\nMax-Forwards: 70\r\n' +
+    'From: <sip:probe@127.0.0.1>;tag=s1\r\nTo: <sip:service@127.0.0.1>\r\nCall-ID: sclient-1\r\n' +
+    'CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n');
+  const deadline = Date.now() + 10000;
+  while (!/SIP\/2\.0 \d{3}/.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  client.kill('SIGTERM');
+  await exited;
+  await answer.stop();
+  assert.match(output, /SIP\/2\.0 200 OK\r\n/, output);
+  assert.match(output, /Via: SIP\/2\.0\/TLS 127\.0\.0\.1:5061;branch=z9hG4bKsclient1/, output);
+});
+
 test('sipp UAC calls sip_peer over TLS', { skip: sippSkip }, async () => {
   const tlsPort = await freeUdpPort();
   const answer = runPeer(['answer', '--address', '127.0.0.1', '--port', '0', '--tls-port', String(tlsPort),
