@@ -41,6 +41,7 @@ Api::Api(store::Store& store, calls::CallControl* call_control) : store_(store) 
   add_account_routes(router_);
   add_application_routes(router_);
   add_call_routes(router_, call_control);
+  add_recording_routes(router_);
   add_key_routes(router_);
   add_notification_routes(router_);
 }
@@ -96,11 +97,18 @@ void Api::handle(http::Request request, http::Reply reply) {
   });
   Context& ctx = *context;
 
+  auto match = router_.match(ctx.request.method, path);
+  if (match.route && match.route->is_public) {
+    ctx.captures = std::move(match.captures);
+    ctx.account = store_.accounts().find(ctx.captures.at(0));
+    if (!ctx.account) return ctx.fail(ApiError::not_found(path));
+    return match.route->action(context);
+  }
+
   auto auth = authenticate(store_, ctx.request.header("Authorization"));
   if (auto* error = std::get_if<ApiError>(&auth)) return ctx.fail(*error);
   ctx.principal = std::move(std::get<Principal>(auth));
 
-  auto match = router_.match(ctx.request.method, path);
   if (!match.route) {
     return ctx.fail(match.is_path_known ? ApiError::method_not_allowed(ctx.request.method, path)
                                         : ApiError::not_found(path));

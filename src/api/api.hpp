@@ -37,6 +37,7 @@ void add_application_routes(Router& router);
 void add_call_routes(Router& router, calls::CallControl* control);
 void add_key_routes(Router& router);
 void add_notification_routes(Router& router);
+void add_recording_routes(Router& router);
 
 // A call as Twilio's Call JSON.
 boost::json::object render_call(const store::Call& call);

@@ -25,6 +25,9 @@ struct Route {
   bool is_account_or_key_resource = false;  // standard API keys may not use it
   std::vector<std::string> parameters;      // accepted form/query parameters; others warn 20001
   std::function<void(const std::shared_ptr<Context>&)> action;
+  // Served without credentials (recording media, as Twilio serves it by default); the action
+  // must check that the resource belongs to the account in the path.
+  bool is_public = false;
 };
 
 class Router {

@@ -134,6 +134,7 @@ int serve(const Config& config, const ServeOptions& options) {
   auto start_listening = [&](const store::Account& main_account, bool is_new) {
     try {
       const auto port = server.listen(config.http.host, config.http.port);
+      call_engine.set_api_base_url(fmt::format("http://{}", Endpoint{config.http.host, port}.to_string()));
       spdlog::info("http: listening on {}", Endpoint{config.http.host, port}.to_string());
       print_banner(config, port, user_agent.local_port(sip::TransportKind::Udp), main_account,
                    is_new || options.show_credentials, is_new);

@@ -78,6 +78,7 @@ struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
   asio::steady_timer wheel_tick;
   RateLimiter limiter;
   std::map<std::string, std::shared_ptr<struct ActiveCall>, std::less<>> calls;
+  std::string api_base_url;  // "http://127.0.0.1:8080": RecordingUrl and friends
   std::map<media::SessionId, std::weak_ptr<struct ActiveCall>> by_session;
   bool is_shutting_down = false;
   std::function<void()> on_drained;
@@ -124,6 +125,7 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   asio::awaitable<Flow> pause(std::chrono::milliseconds length);
   asio::awaitable<Flow> gather(const twiml::Gather& gather, TwimlSource& next_source);
   asio::awaitable<Flow> send_digits(std::string digits);
+  asio::awaitable<Flow> record(const twiml::Record& record, TwimlSource& next_source);
   // Handles an event that ends or redirects the call whatever the verb; true when it did.
   bool handle_interruption(const CallEvent& event);
   void hang_up();

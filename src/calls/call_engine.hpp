@@ -47,6 +47,9 @@ class CallEngine final : public CallControl {
            std::function<void(std::optional<store::Call>)> done) override;
 
   void on_media_event(const media::MediaEvent& event);
+  // The REST API's base URL ("http://127.0.0.1:8080"), for the RecordingUrl given to applications;
+  // known once the HTTP listener is bound.
+  void set_api_base_url(std::string url);
 
   // Ends every call (CANCEL or BYE), waits for their records to be stored, then `done`.
   void shutdown(std::function<void()> done);

@@ -29,13 +29,17 @@ void RateLimiter::drain(const std::string& account_sid) {
   bucket.is_timer_armed = false;
   while (!bucket.waiting.empty()) {
     const auto now = now_();
-    if (bucket.next_slot > now) {
+    // A slot due before the wheel's next tick is taken now: the wheel fires once per resolution,
+    // and waiting for it would cap the rate at one call per tick.
+    if (bucket.next_slot > now + wheel_.resolution()) {
       bucket.is_timer_armed = true;
-      wheel_.schedule(bucket.next_slot - now, [this, account_sid] { drain(account_sid); });
+      // Wake up the tick before the slot is due (the wheel fires up to one resolution late).
+      wheel_.schedule(bucket.next_slot - now - wheel_.resolution(), [this, account_sid] { drain(account_sid); });
       return;
     }
-    // A slot unused for a while does not accumulate: at most one start per interval.
-    bucket.next_slot = std::max(bucket.next_slot, now) + interval_;
+    // Slots owed because the wheel woke us late are caught up (at most one resolution's worth);
+    // slots left unused for longer do not accumulate into a burst.
+    bucket.next_slot = std::max(bucket.next_slot, now - wheel_.resolution()) + interval_;
     auto start = std::move(bucket.waiting.front());
     bucket.waiting.pop_front();
     start();

@@ -5,6 +5,7 @@
 #include "calls/notifications.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
+#include "core/sid.hpp"
 #include "twiml/parser.hpp"
 #include "twiml/url.hpp"
 
@@ -165,6 +166,10 @@ asio::awaitable<Flow> ActiveCall::execute(const twiml::Verb& verb, TwimlSource& 
   }
   if (const auto* g = std::get_if<twiml::Gather>(&verb)) {
     const Flow flow = co_await gather(*g, next_source);
+    co_return flow;
+  }
+  if (const auto* r = std::get_if<twiml::Record>(&verb)) {
+    const Flow flow = co_await record(*r, next_source);
     co_return flow;
   }
   if (std::holds_alternative<twiml::Hangup>(verb) || std::holds_alternative<twiml::Reject>(verb)) {
@@ -350,6 +355,102 @@ asio::awaitable<Flow> ActiveCall::gather(const twiml::Gather& g, TwimlSource& ne
   next_source.target = WebhookTarget{action, method_name(g.method)};
   next_source.extra_params.set("Digits", digits);
   if (is_finished_on_key) next_source.extra_params.set("FinishedOnKey", std::string(1, *g.finish_on_key));
+  co_return Flow::kNewDocument;
+}
+
+}  // namespace sb::calls
+
+namespace sb::calls {
+
+asio::awaitable<Flow> ActiveCall::record(const twiml::Record& r, TwimlSource& next_source) {
+  if (r.play_beep) {
+    media::PlayRequest beep;
+    beep.source = media::Tone::beep();
+    const Flow flow = co_await play_and_wait(std::move(beep), false, nullptr);
+    if (flow == Flow::kOver) co_return flow;
+  }
+  const auto& call = lifecycle.call();
+  store::Recording recording;
+  recording.sid = make_sid(sid_prefix::kRecording);
+  recording.account_sid = call.account_sid;
+  recording.call_sid = call.sid;
+  recording.source = "RecordVerb";
+  recording.start_time = recording.date_created = now_seconds();
+  const auto dir = engine.options.data_dir / "recordings" / call.account_sid;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  recording.file = (dir / (recording.sid + ".wav")).string();
+  media::RecordRequest request;
+  request.path = recording.file;
+  request.max_duration = std::chrono::duration_cast<std::chrono::milliseconds>(r.max_length);
+  engine.media.start_recording(*session, request);
+
+  // Ends on a finishOnKey digit, at maxLength, or when the call ends; the file is complete once
+  // RecordFinished arrives. (Silence detection for `timeout` and trimming are not implemented.)
+  std::string ended_by;
+  std::optional<media::RecordFinished> finished;
+  bool is_interrupted = false;
+  while (!finished) {
+    auto event = co_await next();
+    if (const auto* m = std::get_if<media::MediaEventDetail>(&event)) {
+      if (const auto* f = std::get_if<media::RecordFinished>(m)) {
+        finished = *f;
+      } else if (const auto* e = std::get_if<media::MediaError>(m); e && e->kind == media::MediaError::Kind::record_failed) {
+        warn(13610, "<Record> failed: " + e->reason);
+        co_return Flow::kNext;
+      } else if (const auto* d = std::get_if<media::DigitReceived>(m);
+                 d && ended_by.empty() && r.finish_on_key.find(d->digit) != std::string::npos) {
+        ended_by = std::string(1, d->digit);
+        engine.media.stop_recording(*session);
+      }
+      continue;
+    }
+    if (handle_interruption(event)) {
+      if (!is_interrupted) engine.media.stop_recording(*session);
+      is_interrupted = true;
+      if (is_remote_gone) ended_by = "hangup";
+    }
+  }
+  recording.duration = std::chrono::duration_cast<std::chrono::seconds>(finished->duration + std::chrono::milliseconds{500}).count();
+  recording.date_updated = now_seconds();
+  engine.store.recordings().save(recording, [sid = recording.sid](std::error_code e) {
+    if (e) spdlog::error("recording {} not stored: {}", sid, e.message());
+  });
+  const std::string recording_url =
+      fmt::format("{}/2010-04-01/Accounts/{}/Recordings/{}", engine.api_base_url, call.account_sid, recording.sid);
+  if (r.recording_status_callback && r.recording_status_callback_event.completed) {
+    http::Form params;
+    params.add("AccountSid", call.account_sid);
+    params.add("CallSid", call.sid);
+    params.add("RecordingSid", recording.sid);
+    params.add("RecordingUrl", recording_url);
+    params.add("RecordingStatus", "completed");
+    params.add("RecordingDuration", std::to_string(*recording.duration));
+    params.add("RecordingChannels", "1");
+    params.add("RecordingStartTime", format_rfc2822(recording.start_time));
+    params.add("RecordingSource", "RecordVerb");
+    params.add("RecordingTrack", "both");
+    const WebhookTarget target{twiml::resolve_url(document_url, *r.recording_status_callback),
+                               method_name(r.recording_status_callback_method)};
+    engine.webhooks.status_callback(auth_token, call.account_sid, call.sid, target, std::move(params));
+  }
+  next_source.target = WebhookTarget{r.action ? twiml::resolve_url(document_url, *r.action) : document_url,
+                                     method_name(r.method)};
+  next_source.extra_params.set("RecordingUrl", recording_url);
+  next_source.extra_params.set("RecordingSid", recording.sid);
+  next_source.extra_params.set("RecordingDuration", std::to_string(*recording.duration));
+  next_source.extra_params.set("Digits", ended_by);
+  if (is_interrupted) {
+    // Twilio still tells the action URL about a recording the hang-up ended; its TwiML is ignored.
+    if (is_remote_gone && next_source.target && !next_source.target->url.empty()) {
+      auto params = voice_parameters(call);
+      params.set("CallStatus", "completed");
+      for (const auto& f : next_source.extra_params.fields()) params.set(f.name, f.value);
+      engine.webhooks.fetch_twiml(auth_token, call, *next_source.target, std::nullopt, std::move(params),
+                                  [](TwimlFetch) {});
+    }
+    co_return Flow::kOver;
+  }
   co_return Flow::kNewDocument;
 }
 

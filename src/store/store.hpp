@@ -7,6 +7,7 @@
 #include "store/call_repository.hpp"
 #include "store/key_repository.hpp"
 #include "store/notification_repository.hpp"
+#include "store/recording_repository.hpp"
 
 namespace sb::store {
 
@@ -18,6 +19,7 @@ class Store {
   virtual CallRepository& calls() = 0;
   virtual KeyRepository& keys() = 0;
   virtual NotificationRepository& notifications() = 0;
+  virtual RecordingRepository& recordings() = 0;
   // Finishes every queued write, then closes the database. Idempotent.
   virtual void close() = 0;
 };

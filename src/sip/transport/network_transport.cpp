@@ -159,6 +159,11 @@ void NetworkTransport::Impl::open() {
     udp::endpoint ep(address, config.port);
     udp_socket.open(ep.protocol());
     if (address.is_v6()) udp_socket.set_option(asio::ip::v6_only(false));
+    // Bursts of requests must queue in the kernel rather than be dropped: ask for 4 MiB (the
+    // kernel caps it at net.core.rmem_max; the default of about 200 KiB overflows under load).
+    boost::system::error_code buffer_ec;
+    udp_socket.set_option(asio::socket_base::receive_buffer_size(4 * 1024 * 1024), buffer_ec);
+    udp_socket.set_option(asio::socket_base::send_buffer_size(1024 * 1024), buffer_ec);
     udp_socket.bind(ep);
     udp_port = udp_socket.local_endpoint().port();
   }

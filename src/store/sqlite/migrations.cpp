@@ -12,7 +12,7 @@ namespace sb::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, a change is a new entry.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: accounts, API keys, notifications.
     R"sql(
 CREATE TABLE accounts (
@@ -123,6 +123,27 @@ CREATE TABLE calls (
 CREATE INDEX calls_by_account ON calls(account_sid, id);
 CREATE INDEX calls_by_status ON calls(account_sid, status, id);
 CREATE INDEX calls_by_parent ON calls(parent_call_sid, id);
+)sql",
+    // 4: recordings.
+    R"sql(
+CREATE TABLE recordings (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  call_sid TEXT NOT NULL,
+  status TEXT NOT NULL,
+  source TEXT NOT NULL,
+  track TEXT NOT NULL,
+  channels INTEGER NOT NULL,
+  duration INTEGER,
+  error_code INTEGER,
+  file TEXT NOT NULL,
+  start_time INTEGER NOT NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL
+);
+CREATE INDEX recordings_by_account ON recordings(account_sid, id);
+CREATE INDEX recordings_by_call ON recordings(call_sid, id);
 )sql",
 };
 

@@ -16,7 +16,8 @@ class SqliteStore final : public Store {
         applications_(*reader_, writer_),
         calls_(*reader_, writer_),
         keys_(*reader_, writer_),
-        notifications_(*reader_, writer_) {}
+        notifications_(*reader_, writer_),
+        recordings_(*reader_, writer_) {}
 
   ~SqliteStore() override { close(); }
 
@@ -25,6 +26,7 @@ class SqliteStore final : public Store {
   CallRepository& calls() override { return calls_; }
   KeyRepository& keys() override { return keys_; }
   NotificationRepository& notifications() override { return notifications_; }
+  RecordingRepository& recordings() override { return recordings_; }
   // After close() the repositories must not be used: the signalling loop has stopped serving.
   void close() override {
     writer_.stop();
@@ -50,6 +52,7 @@ class SqliteStore final : public Store {
   CallTable calls_;
   KeyTable keys_;
   NotificationTable notifications_;
+  RecordingTable recordings_;
 };
 
 }  // namespace

@@ -60,6 +60,19 @@ class CallTable final : public CallRepository {
   Writer& writer_;
 };
 
+class RecordingTable final : public RecordingRepository {
+ public:
+  RecordingTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  std::optional<Recording> find(std::string_view account_sid, std::string_view sid) override;
+  Page<Recording> list(const RecordingFilter& filter, const PageQuery& page) override;
+  void save(const Recording& recording, Completion done) override;
+  void remove(std::string_view sid, Completion done) override;
+
+ private:
+  Connection& reader_;
+  Writer& writer_;
+};
+
 class KeyTable final : public KeyRepository {
  public:
   KeyTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}

@@ -31,7 +31,9 @@ async function startSipp({ scenario, remote, calls = 1, port, transport = 'u1', 
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-sipp-'));
   const args = [];
   if (scenario.endsWith('.xml')) args.push('-sf', scenario); else args.push('-sn', scenario);
-  args.push('-i', '127.0.0.1', '-p', String(port), '-t', transport, '-m', String(calls),
+  // Each sipp gets its own media port (sipp's default, 6000, collides between parallel tests).
+  const mediaPort = await freeUdpPort();
+  args.push('-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort), '-t', transport, '-m', String(calls),
     '-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nostdin', '-trace_err',
     '-error_file', path.join(workDir, 'errors.log'), ...extraArgs);
   if (traceMessages) args.push('-trace_msg', '-message_file', path.join(workDir, 'messages.log'));

@@ -45,3 +45,23 @@ TEST(RateLimiter, QueuesBeyondTheRateInOrderAndPerAccount) {
 
 }  // namespace
 }  // namespace sb::calls
+
+namespace sb::calls {
+namespace {
+
+TEST(RateLimiter, HighRatesAreNotCappedByTheWheelResolution) {
+  TimerWheel::TimePoint now{};
+  TimerWheel wheel(std::chrono::milliseconds{20}, 64, now);
+  RateLimiter limiter(wheel, 1000.0, [&] { return now; });  // one start per millisecond
+  int started = 0;
+  for (int i = 0; i < 1000; ++i) limiter.acquire("AC1", [&] { ++started; });
+  for (int tick = 0; tick < 50; ++tick) {  // one second of 20 ms ticks
+    now += std::chrono::milliseconds{20};
+    wheel.advance(now);
+  }
+  EXPECT_GE(started, 990);  // about 1000 in a second, not 50
+  EXPECT_LE(started, 1000);
+}
+
+}  // namespace
+}  // namespace sb::calls
