@@ -77,7 +77,8 @@ asio::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acceptor) {
     socket.set_option(tcp::no_delay(true));
     auto connection = std::make_shared<Connection>(std::move(socket));
     connections.insert(connection);
-    asio::co_spawn(loop, serve(connection), [self, connection](std::exception_ptr e) {
+    // The lambda owns `self` for the coroutine's whole life (a member coroutine alone would not).
+    asio::co_spawn(loop, [self, connection] { return self->serve(connection); }, [self, connection](std::exception_ptr e) {
       if (e) {
         try {
           std::rethrow_exception(e);
@@ -237,9 +238,11 @@ std::uint16_t Server::listen(const std::string& host, std::uint16_t port) {
   acceptor->bind(endpoint);
   acceptor->listen(asio::socket_base::max_listen_connections);
   const auto bound = acceptor->local_endpoint().port();
-  auto& ref = *acceptor;
+  auto* ref = acceptor.get();
   impl_->acceptors.push_back(std::move(acceptor));
-  asio::co_spawn(impl_->loop, impl_->accept_loop(ref), asio::detached);
+  // The coroutine starts later, on the loop: the lambda keeps Impl (and so the acceptor) alive
+  // even if the Server is destroyed first.
+  asio::co_spawn(impl_->loop, [self = impl_, ref] { return self->accept_loop(*ref); }, asio::detached);
   return bound;
 }
 
