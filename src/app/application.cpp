@@ -54,7 +54,7 @@ Seed main_account_seed() {
   return {lower, std::string(t), false};
 }
 
-void print_banner(const Config& config, std::uint16_t http_port, std::uint16_t sip_port,
+void print_banner(const Config& config, std::uint16_t http_port, std::uint16_t sip_port, std::uint16_t sip_tls_port,
                   const store::Account& main_account, bool show_token, bool is_new) {
   const std::string base = fmt::format("http://{}", Endpoint{config.http.host, http_port}.to_string());
   std::string out;
@@ -62,6 +62,7 @@ void print_banner(const Config& config, std::uint16_t http_port, std::uint16_t s
   out += fmt::format("  REST API base URL: {}/2010-04-01  (twilio-node: client.api.baseUrl = '{}')\n",
                      base, base);
   out += fmt::format("  SIP (UDP and TCP): {}\n", Endpoint{config.sip.host, sip_port}.to_string());
+  if (sip_tls_port != 0) out += fmt::format("  SIP (TLS):         {}\n", Endpoint{config.sip.host, sip_tls_port}.to_string());
   out += fmt::format("  Account SID:       {}\n", main_account.sid);
   if (show_token) {
     out += fmt::format("  Auth token:        {}{}\n", main_account.auth_token,
@@ -95,6 +96,14 @@ int serve(const Config& config, const ServeOptions& options) {
   ua_config.transport.address = config.sip.host;
   ua_config.transport.port = config.sip.port;
   ua_config.transport.public_address = advertised;
+  if (config.sip_tls) {
+    // TLS listens on the SIP address at its own port (the host of --sip-tls is not used yet).
+    ua_config.transport.has_tls = true;
+    ua_config.transport.tls_port = config.sip_tls->port;
+    ua_config.transport.tls_cert_file = config.tls_cert.string();
+    ua_config.transport.tls_key_file = config.tls_key.string();
+    ua_config.transport.tls_ca_file = config.tls_ca.string();
+  }
   sip::UserAgent user_agent(loop, ua_config);
   spdlog::info("sip: listening on {} (UDP and TCP)",
                Endpoint{config.sip.host, user_agent.local_port(sip::TransportKind::Udp)}.to_string());
@@ -136,7 +145,8 @@ int serve(const Config& config, const ServeOptions& options) {
       const auto port = server.listen(config.http.host, config.http.port);
       call_engine.set_api_base_url(fmt::format("http://{}", Endpoint{config.http.host, port}.to_string()));
       spdlog::info("http: listening on {}", Endpoint{config.http.host, port}.to_string());
-      print_banner(config, port, user_agent.local_port(sip::TransportKind::Udp), main_account,
+      print_banner(config, port, user_agent.local_port(sip::TransportKind::Udp),
+                   user_agent.local_port(sip::TransportKind::Tls), main_account,
                    is_new || options.show_credentials, is_new);
     } catch (const std::exception& e) {
       spdlog::critical("cannot listen for HTTP on {}: {}", config.http.to_string(), e.what());

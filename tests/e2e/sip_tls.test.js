@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { startSipp, freeUdpPort } = require('./lib/sipp');
+const { makeCertificates } = require('./lib/certs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SIP_PEER = process.env.SIP_PEER_BIN ||
@@ -26,20 +27,6 @@ function sippTlsSkip() {
   return /SIPp v\S*TLS/.test(text) ? false : `sipp has no TLS support (${(text.match(/SIPp v\S+/) || ['no sipp'])[0]})`;
 }
 const sippSkip = sippTlsSkip();
-
-// ca.pem, and server.pem/server.key for IP 127.0.0.1 and DNS localhost.
-function makeCertificates() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-sip-tls-e2e-'));
-  fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' +
-    'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n');
-  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const run = (args) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  run(['req', '-x509', ...key, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=sb-e2e-ca']);
-  run(['req', ...key, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=sip_peer']);
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2',
-    '-extfile', 'ext.cnf', '-out', 'server.pem']);
-  return { dir, ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key') };
-}
 
 let certs;
 test.before(() => { if (!skip) certs = makeCertificates(); });
