@@ -4,13 +4,11 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const path = require('node:path');
 const { startSwitchboard } = require('./lib/switchboard');
 const { makeCertificates } = require('./lib/certs');
+const { runPeer, skipWithoutSipPeer } = require('./lib/sip_peer');
 
-const SIP_PEER = process.env.SIP_PEER_BIN || path.resolve(__dirname, '../../build/release/src/sip/tools/sip_peer');
 
 let certs;
 let sb;
@@ -28,23 +26,11 @@ test('switchboard prints its TLS listener', () => {
   assert.match(sb.stdout, /SIP \(TLS\):\s+127\.0\.0\.1:\d+/);
 });
 
-test('transport=tls places the call over verified TLS', async () => {
-  const peer = spawn(SIP_PEER, ['answer', '--address', '127.0.0.1', '--port', '0', '--calls', '1', '--tls-port', '0',
-    '--tls-cert', certs.cert, '--tls-key', certs.key, '--tls-ca', certs.ca], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  peer.stdout.on('data', (d) => { output += d; });
-  peer.stderr.on('data', (d) => { output += d; });
-  const exited = new Promise((resolve) => peer.on('exit', (code) => resolve(code)));
-  const killer = setTimeout(() => peer.kill('SIGKILL'), 20000);
+test('transport=tls places the call over verified TLS', { skip: skipWithoutSipPeer }, async () => {
+  const peer = runPeer(['answer', '--address', '127.0.0.1', '--port', '0', '--calls', '1', '--tls-port', '0',
+    '--tls-cert', certs.cert, '--tls-key', certs.key, '--tls-ca', certs.ca], 20000);
   try {
-    const tlsPort = await new Promise((resolve, reject) => {
-      const check = () => {
-        const m = /listening udp \d+ tcp \d+ tls (\d+)/.exec(output);
-        if (m) resolve(Number(m[1]));
-      };
-      peer.stdout.on('data', check);
-      peer.on('exit', () => reject(new Error(`sip_peer exited: ${output}`)));
-    });
+    const { tls: tlsPort } = await peer.listening;
     const client = sb.client();
     const call = await client.calls.create({ to: `sip:secure@127.0.0.1:${tlsPort};transport=tls`, from: 'Jack',
       twiml: '<Response><Pause length="1"/><Hangup/></Response>' });
@@ -57,11 +43,11 @@ test('transport=tls places the call over verified TLS', async () => {
     }
     // Only sip_peer's TLS listener is on tlsPort (its UDP and TCP share another port), so a call
     // completed there went over TLS, with switchboard verifying the certificate against --tls-ca.
+    const { code, output } = await peer.done;
     assert.equal(final.status, 'completed', output);
-    assert.equal(await exited, 0, output);
+    assert.equal(code, 0, output);
     assert.match(output, /invite from 127\.0\.0\.1/);
   } finally {
-    clearTimeout(killer);
-    peer.kill('SIGTERM');
+    await peer.stop();
   }
 });

@@ -5,38 +5,12 @@
 
 const test = require('node:test');
 const assert = require('node:assert');
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
 const path = require('node:path');
 const { startSipp, freeUdpPort } = require('./lib/sipp');
+const { runPeer, skipWithoutSipPeer } = require('./lib/sip_peer');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const SIP_PEER = process.env.SIP_PEER_BIN ||
-  path.join(ROOT, 'build', 'release', 'src', 'sip', 'tools', 'sip_peer');
 const SCENARIOS = path.join(__dirname, 'scenarios');
-const skip = fs.existsSync(SIP_PEER) ? false : `sip_peer not built (${SIP_PEER})`;
-
-// Runs sip_peer; resolves { code, output } at exit (SIGKILL after `timeoutMs`).
-function runPeer(args, timeoutMs = 30000) {
-  const proc = spawn(SIP_PEER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout.on('data', (d) => { output += d; });
-  proc.stderr.on('data', (d) => { output += d; });
-  const killer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-  const done = new Promise((resolve) => proc.on('exit', (code) => {
-    clearTimeout(killer);
-    resolve({ code, output });
-  }));
-  const listening = new Promise((resolve, reject) => {
-    const check = () => {
-      const m = /listening udp (\d+) tcp (\d+)/.exec(output);
-      if (m) resolve({ udp: Number(m[1]), tcp: Number(m[2]) });
-    };
-    proc.stdout.on('data', check);
-    proc.on('exit', () => reject(new Error(`sip_peer exited: ${output}`)));
-  });
-  return { proc, done, listening, stop: () => { proc.kill('SIGTERM'); return done; } };
-}
+const skip = skipWithoutSipPeer;
 
 function assertSippOk(result) {
   assert.strictEqual(result.code, 0, `sipp failed:\n${result.output.slice(-3000)}\n${result.errors}`);

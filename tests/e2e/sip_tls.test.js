@@ -5,18 +5,14 @@
 
 const test = require('node:test');
 const assert = require('node:assert');
-const { spawn, spawnSync, execFileSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const { startSipp, freeUdpPort } = require('./lib/sipp');
+const { runPeer, skipWithoutSipPeer } = require('./lib/sip_peer');
 const { makeCertificates } = require('./lib/certs');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const SIP_PEER = process.env.SIP_PEER_BIN ||
-  path.join(ROOT, 'build', 'release', 'src', 'sip', 'tools', 'sip_peer');
 const SIPP = process.env.SIPP_BIN || 'sipp';
-const skip = fs.existsSync(SIP_PEER) ? false : `sip_peer not built (${SIP_PEER})`;
+const skip = skipWithoutSipPeer;
 
 // sipp prints its build options in -v ("SIPp v3.6.1-TLS-SCTP-PCAP-RTPSTREAM"); Debian's package
 // is not always built with OpenSSL.
@@ -34,29 +30,6 @@ test.after(() => { if (certs) fs.rmSync(certs.dir, { recursive: true, force: tru
 
 function tlsArgs({ withCa = true } = {}) {
   return ['--tls-cert', certs.cert, '--tls-key', certs.key, ...(withCa ? ['--tls-ca', certs.ca] : [])];
-}
-
-// Runs sip_peer; resolves { code, output } at exit (SIGKILL after `timeoutMs`). `listening`
-// resolves with its ports.
-function runPeer(args, timeoutMs = 30000) {
-  const proc = spawn(SIP_PEER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout.on('data', (d) => { output += d; });
-  proc.stderr.on('data', (d) => { output += d; });
-  const killer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-  const done = new Promise((resolve) => proc.on('exit', (code) => {
-    clearTimeout(killer);
-    resolve({ code, output });
-  }));
-  const listening = new Promise((resolve, reject) => {
-    const check = () => {
-      const m = /listening udp (\d+) tcp (\d+) tls (\d+)/.exec(output);
-      if (m) resolve({ udp: Number(m[1]), tcp: Number(m[2]), tls: Number(m[3]) });
-    };
-    proc.stdout.on('data', check);
-    proc.on('exit', () => reject(new Error(`sip_peer exited: ${output}`)));
-  });
-  return { proc, done, listening, stop: () => { proc.kill('SIGTERM'); return done; } };
 }
 
 function assertSippOk(result) {
