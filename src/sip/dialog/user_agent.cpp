@@ -487,6 +487,11 @@ struct UserAgent::Impl {
   }
 
   void on_request(std::uint64_t server_id, const Message& request, const Source& source) {
+    // A request that has used up its hops is refused (483, Twilio's 32006); OPTIONS with
+    // Max-Forwards 0 is answered, as RFC 3261 11 expects of the UA it reached.
+    if (const auto hops = request.max_forwards(); hops && *hops == 0 && request.method_id() != Method::Options) {
+      return reply(server_id, 483);
+    }
     auto to = request.to();
     if (to && to->has_tag()) return on_in_dialog_request(server_id, request, source, std::string(to->tag()));
     switch (request.method_id()) {
