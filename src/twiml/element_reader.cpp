@@ -184,17 +184,28 @@ std::int64_t ElementReader::integer(const char* name, std::int64_t fallback, Int
   return optional_integer(name, range, invalid).value_or(fallback);
 }
 
+namespace {
+
+// Calls `f` with each word of a space- or comma-separated list (Twilio accepts both).
+template <class F>
+void for_each_word(std::string_view rest, F f) {
+  while (!rest.empty()) {
+    const auto start = rest.find_first_not_of(" \t\r\n,");
+    if (start == std::string_view::npos) return;
+    rest.remove_prefix(start);
+    const auto word = rest.substr(0, rest.find_first_of(" \t\r\n,"));
+    rest.remove_prefix(word.size());
+    f(word);
+  }
+}
+
+}  // namespace
+
 CallProgressEvents ElementReader::call_progress_events(const char* name) {
   CallProgressEvents events;
   const auto value = raw(name);
   if (!value) return events;
-  std::string_view rest = *value;
-  while (!rest.empty()) {
-    const auto start = rest.find_first_not_of(" \t\r\n,");
-    if (start == std::string_view::npos) break;
-    rest.remove_prefix(start);
-    const auto word = rest.substr(0, rest.find_first_of(" \t\r\n,"));
-    rest.remove_prefix(word.size());
+  for_each_word(*value, [&](std::string_view word) {
     if (equals_ignoring_case(word, "initiated")) {
       events.initiated = true;
     } else if (equals_ignoring_case(word, "ringing")) {
@@ -207,7 +218,7 @@ CallProgressEvents ElementReader::call_progress_events(const char* name) {
       report_invalid(Errc::InvalidAttributeValue, name, word,
                      "is not one of initiated, ringing, answered, completed");
     }
-  }
+  });
   return events;
 }
 
@@ -216,13 +227,7 @@ RecordingStatusEvents ElementReader::recording_status_events(const char* name) {
   const auto value = raw(name);
   if (!value || is_blank(*value)) return events;
   events.completed = false;
-  std::string_view rest = *value;
-  while (!rest.empty()) {
-    const auto start = rest.find_first_not_of(" \t\r\n,");
-    if (start == std::string_view::npos) break;
-    rest.remove_prefix(start);
-    const auto word = rest.substr(0, rest.find_first_of(" \t\r\n,"));
-    rest.remove_prefix(word.size());
+  for_each_word(*value, [&](std::string_view word) {
     if (equals_ignoring_case(word, "in-progress")) {
       events.in_progress = true;
     } else if (equals_ignoring_case(word, "completed")) {
@@ -232,8 +237,7 @@ RecordingStatusEvents ElementReader::recording_status_events(const char* name) {
     } else {
       report_invalid(Errc::InvalidAttributeValue, name, word, "is not one of in-progress, completed, absent");
     }
-  }
-  if (events == RecordingStatusEvents{false, false, false}) events = RecordingStatusEvents{};
+  });
   return events;
 }
 

@@ -19,85 +19,71 @@ template <class T, class Bind, class ReadRow>
 Page<T> read_page(Connection& connection, std::string sql, const PageQuery& page, Bind bind,
                   ReadRow read_row, Order order = Order::kOldestFirst);
 
-class AccountTable final : public AccountRepository {
+// What every table reads through (the loop's connection) and writes through (the writer).
+class TableAccess {
  public:
-  AccountTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  TableAccess(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+
+ protected:
+  Connection& reader_;
+  Writer& writer_;
+};
+
+class AccountTable final : public AccountRepository, private TableAccess {
+ public:
+  using TableAccess::TableAccess;
   std::optional<Account> find(std::string_view sid) override;
   std::optional<Account> find_first_main() override;
   Page<Account> list(const AccountFilter& filter, const PageQuery& page) override;
   void insert(const Account& account, Completion done) override;
   void update(const Account& account, Completion done) override;
-
- private:
-  Connection& reader_;
-  Writer& writer_;
 };
 
-class ApplicationTable final : public ApplicationRepository {
+class ApplicationTable final : public ApplicationRepository, private TableAccess {
  public:
-  ApplicationTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  using TableAccess::TableAccess;
   std::optional<Application> find(std::string_view account_sid, std::string_view sid) override;
   Page<Application> list(std::string_view account_sid, const std::optional<std::string>& friendly_name,
                          const PageQuery& page) override;
   void save(const Application& application, Completion done) override;
   void remove(std::string_view sid, Completion done) override;
-
- private:
-  Connection& reader_;
-  Writer& writer_;
 };
 
-class CallTable final : public CallRepository {
+class CallTable final : public CallRepository, private TableAccess {
  public:
-  CallTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  using TableAccess::TableAccess;
   std::optional<Call> find(std::string_view account_sid, std::string_view sid) override;
   Page<Call> list(const CallFilter& filter, const PageQuery& page) override;
   void save(const Call& call, Completion done) override;
   void remove(std::string_view sid, Completion done) override;
-
- private:
-  Connection& reader_;
-  Writer& writer_;
 };
 
-class RecordingTable final : public RecordingRepository {
+class RecordingTable final : public RecordingRepository, private TableAccess {
  public:
-  RecordingTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  using TableAccess::TableAccess;
   std::optional<Recording> find(std::string_view account_sid, std::string_view sid) override;
   Page<Recording> list(const RecordingFilter& filter, const PageQuery& page) override;
   void save(const Recording& recording, Completion done) override;
   void remove(std::string_view sid, Completion done) override;
-
- private:
-  Connection& reader_;
-  Writer& writer_;
 };
 
-class KeyTable final : public KeyRepository {
+class KeyTable final : public KeyRepository, private TableAccess {
  public:
-  KeyTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  using TableAccess::TableAccess;
   std::optional<ApiKey> find(std::string_view sid) override;
   Page<ApiKey> list(std::string_view account_sid, const PageQuery& page) override;
   void insert(const ApiKey& key, Completion done) override;
   void update(const ApiKey& key, Completion done) override;
   void remove(std::string_view sid, Completion done) override;
-
- private:
-  Connection& reader_;
-  Writer& writer_;
 };
 
-class NotificationTable final : public NotificationRepository {
+class NotificationTable final : public NotificationRepository, private TableAccess {
  public:
-  NotificationTable(Connection& reader, Writer& writer) : reader_(reader), writer_(writer) {}
+  using TableAccess::TableAccess;
   std::optional<Notification> find(std::string_view account_sid, std::string_view sid) override;
   Page<Notification> list(const NotificationFilter& filter, const PageQuery& page) override;
   void insert(const Notification& notification, Completion done) override;
   void remove(std::string_view sid, Completion done) override;
-
- private:
-  Connection& reader_;
-  Writer& writer_;
 };
 
 template <class T, class Bind, class ReadRow>
