@@ -83,8 +83,10 @@ class MediaEngine {
 
   // The negotiated stream (offer/answer result, also after a re-INVITE): codec, payload types,
   // remote address and ports, direction, rtcp-mux. Until it arrives nothing is sent and
-  // received packets are dropped. A changed remote address drops the latch. SRTP is not
-  // implemented yet: media with srtp set is refused with MediaError::remote_failed.
+  // received packets are dropped. A changed remote address drops the latch. With srtp set,
+  // every RTP/RTCP packet is protected with the local key and every received one must verify
+  // with the remote key (RFC 3711; failures and replays are dropped and counted in SessionStats);
+  // the same keys again keep the contexts. MediaError::remote_failed if libsrtp2 refuses them.
   void set_remote(SessionId session, const NegotiatedMedia& media);
 
   // Starts playing (replacing what plays now, which reports PlayFinished interrupted). Files and

@@ -74,6 +74,11 @@ struct SessionStats {
   std::uint64_t rtcp_malformed = 0;
   std::uint64_t ssrc_changes = 0;
   std::uint64_t relatches = 0;
+  // SRTP/SRTCP (RFC 3711), when negotiated: packets dropped before anything parsed them.
+  std::uint64_t srtp_auth_failures = 0;   // tag did not verify (tampered, wrong key, plain packet)
+  std::uint64_t srtp_replays = 0;         // replayed, or older than the replay window
+  std::uint64_t srtp_unprotect_failures = 0;  // other refusals (too short to hold the tag)
+  std::uint64_t srtp_protect_failures = 0;    // packets we did not send because protecting failed
   std::int64_t cumulative_lost = 0;  // RFC 3550 A.3, current source
   std::uint32_t jitter_units = 0;    // interarrival jitter, 8 kHz units
   std::uint8_t remote_fraction_lost = 0;  // what the peer's last report says of our stream (/256)

@@ -54,14 +54,51 @@ std::size_t MediaSession::read_budget() const noexcept {
   return read_this_tick_ >= config_.max_packets_per_tick ? 0 : config_.max_packets_per_tick - read_this_tick_;
 }
 
-void MediaSession::send_rtp(std::span<const std::byte> datagram) noexcept {
-  if (rtp_.send_to(datagram, rtp_destination())) {
+void MediaSession::send_rtp(std::span<std::byte> buffer, std::size_t size) noexcept {
+  const std::size_t plain_size = size;  // RFC 3550 6.4.1's octet count excludes the SRTP trailer
+  if (srtp_ && !srtp_->protect_rtp(buffer, size)) {
+    ++stats_.srtp_protect_failures;
+    return;
+  }
+  if (rtp_.send_to(buffer.first(size), rtp_destination())) {
     ++stats_.packets_sent;
-    stats_.bytes_sent += datagram.size();
+    stats_.bytes_sent += plain_size;
     ++packets_sent_since_report_;
   } else {
     ++stats_.send_failures;
   }
+}
+
+bool MediaSession::send_rtcp(std::span<std::byte> buffer, std::size_t size) noexcept {
+  if (srtp_ && !srtp_->protect_rtcp(buffer, size)) {
+    ++stats_.srtp_protect_failures;
+    return false;
+  }
+  const std::span<const std::byte> datagram = buffer.first(size);
+  return is_rtcp_mux_ ? rtp_.send_to(datagram, rtp_destination())
+                      : rtcp_.send_to(datagram, latched_rtcp_ ? *latched_rtcp_ : remote_rtcp_);
+}
+
+bool MediaSession::unprotect(ReceiveBatch::Datagram& datagram, bool is_rtcp_packet) noexcept {
+  if (!srtp_) return true;
+  std::size_t size = datagram.size;
+  const SrtpStatus status = is_rtcp_packet ? srtp_->unprotect_rtcp(datagram.buffer, size)
+                                           : srtp_->unprotect_rtp(datagram.buffer, size);
+  switch (status) {
+    case SrtpStatus::ok:
+      datagram.size = size;
+      return true;
+    case SrtpStatus::auth_failure:
+      ++stats_.srtp_auth_failures;
+      return false;
+    case SrtpStatus::replay:
+      ++stats_.srtp_replays;
+      return false;
+    case SrtpStatus::malformed:
+      ++stats_.srtp_unprotect_failures;
+      return false;
+  }
+  return false;
 }
 
 // ---- receiving ----
@@ -71,15 +108,18 @@ void MediaSession::on_rtp_datagram(ReceiveBatch::Datagram& datagram, Clock::time
     ++stats_.dropped_oversize;
     return;
   }
-  const auto bytes = datagram.bytes();
-  if (is_rtcp(bytes)) {  // RFC 5761 4: demultiplexed by PT, whether or not mux was negotiated
-    handle_rtcp(bytes, now);
+  // RFC 5761 4: demultiplexed by PT (in the clear in SRTCP too), whether or not mux was negotiated.
+  if (is_rtcp(datagram.bytes())) {
+    if (unprotect(datagram, true)) handle_rtcp(datagram.bytes(), now);
     return;
   }
   if (latched_rtp_ && !(datagram.source == *latched_rtp_) && now - last_rx_ < kRelatchAfter) {
     ++stats_.dropped_foreign_source;
     return;
   }
+  // RFC 3711 3.3: authenticated and decrypted before anything reads the packet.
+  if (!unprotect(datagram, false)) return;
+  const auto bytes = datagram.bytes();
   auto parsed = parse_rtp(bytes);
   if (!parsed) {
     ++stats_.dropped_malformed;
@@ -122,7 +162,7 @@ void MediaSession::on_rtp_datagram(ReceiveBatch::Datagram& datagram, Clock::time
     recorder_->on_audio(parsed->header.sequence_number, parsed->header.timestamp, {pcm.data(), count});
     if (recorder_->is_full()) finish_recording(true);
   }
-  if (peer_) peer_->relay_from_peer(bytes, *parsed, relay_leg(), is_event);
+  if (peer_) peer_->relay_from_peer(datagram.buffer, datagram.size, *parsed, relay_leg(), is_event);
 }
 
 void MediaSession::on_dtmf_packet(const RtpPacket& packet, Clock::time_point now) noexcept {
@@ -140,6 +180,7 @@ void MediaSession::on_rtcp_datagram(ReceiveBatch::Datagram& datagram, Clock::tim
     ++stats_.dropped_foreign_source;
     return;
   }
+  if (!unprotect(datagram, true)) return;
   if (!RtcpCompound::parse(datagram.bytes())) {
     ++stats_.rtcp_malformed;
     return;
@@ -208,13 +249,13 @@ void MediaSession::on_tick(Clock::time_point now) noexcept {
 }
 
 void MediaSession::send_local_frame(std::span<const std::int16_t, kFrameSamples> frame) noexcept {
-  std::array<std::byte, kRtpFixedHeaderSize + kFrameSamples> packet;
+  std::array<std::byte, kRtpFixedHeaderSize + kFrameSamples + kSrtpTrailerRoom> packet;
   const auto stamp = out_.next_local(kTickUnits);
   RtpHeader header{.marker = stamp.marker, .payload_type = payload_type_, .sequence_number = stamp.sequence_number,
                    .timestamp = stamp.timestamp, .ssrc = out_.ssrc()};
   if (!write_rtp_header(header, packet)) return;
-  encode(codec_, frame, std::span(packet).subspan(kRtpFixedHeaderSize));
-  send_rtp(packet);
+  encode(codec_, frame, std::span(packet).subspan(kRtpFixedHeaderSize, kFrameSamples));
+  send_rtp(packet, kRtpFixedHeaderSize + kFrameSamples);
 }
 
 void MediaSession::tick_dtmf_sender() noexcept {
@@ -222,12 +263,12 @@ void MediaSession::tick_dtmf_sender() noexcept {
   ++dtmf_ticks_;
   while (dtmf_next_ && dtmf_next_->send_offset <= elapsed) {
     if (is_sending()) {
-      std::array<std::byte, kRtpFixedHeaderSize + kTelephoneEventSize> packet;
+      std::array<std::byte, kRtpFixedHeaderSize + kTelephoneEventSize + kSrtpTrailerRoom> packet;
       RtpHeader header{.marker = dtmf_next_->marker, .payload_type = *telephone_event_payload_type_,
                        .sequence_number = out_.next_sequence(), .timestamp = dtmf_next_->timestamp, .ssrc = out_.ssrc()};
       if (write_rtp_header(header, packet)) {
         write_telephone_event(dtmf_next_->event, std::span(packet).subspan<kRtpFixedHeaderSize, kTelephoneEventSize>());
-        send_rtp(packet);
+        send_rtp(packet, kRtpFixedHeaderSize + kTelephoneEventSize);
       }
     }
     dtmf_next_ = dtmf_sender_->next();
@@ -255,8 +296,8 @@ void MediaSession::send_rtcp_report(Clock::time_point now) noexcept {
     report.add_block(receiver_statistics_.make_report_block(remote_ssrc_, since_epoch(now)));
   packets_sent_since_report_ = 0;
 
-  std::array<std::byte, 256> buffer{};
-  auto size = write_rtcp_report(report, buffer);
+  std::array<std::byte, 256 + kSrtpTrailerRoom> buffer{};
+  auto size = write_rtcp_report(report, std::span(buffer).first(256));
   if (!size) return;
   // RFC 3550 6.1: every compound packet carries an SDES CNAME.
   std::size_t at = *size;
@@ -271,20 +312,12 @@ void MediaSession::send_rtcp_report(Clock::time_point now) noexcept {
   buffer[at + 9] = static_cast<std::byte>(name_size);
   std::memcpy(&buffer[at + 10], config_.cname.data(), name_size);
   at += 4 + padded;
-  const std::span<const std::byte> datagram(buffer.data(), at);
-
-  const bool sent = is_rtcp_mux_ ? rtp_.send_to(datagram, rtp_destination())
-                                 : rtcp_.send_to(datagram, latched_rtcp_ ? *latched_rtcp_ : remote_rtcp_);
-  if (sent) ++stats_.rtcp_sent;
+  if (send_rtcp(buffer, at)) ++stats_.rtcp_sent;
 }
 
 // ---- commands ----
 
 void MediaSession::set_remote(const NegotiatedMedia& media, Clock::time_point now) {
-  if (media.srtp) {
-    emit(MediaError{MediaError::Kind::remote_failed, "SRTP is not implemented yet; refusing to send in clear"});
-    return;
-  }
   UdpEndpoint rtp_endpoint;
   if (!is_unspecified_address(media.remote_address) && media.remote_port != 0) {
     auto parsed = UdpEndpoint::parse(media.remote_address, media.remote_port);
@@ -299,6 +332,20 @@ void MediaSession::set_remote(const NegotiatedMedia& media, Clock::time_point no
     const std::string& address = media.remote_rtcp_address.empty() ? media.remote_address : media.remote_rtcp_address;
     const auto port = media.remote_rtcp_port != 0 ? media.remote_rtcp_port : static_cast<std::uint16_t>(media.remote_port + 1);
     if (auto parsed = UdpEndpoint::parse(address, port)) rtcp_endpoint = *parsed;
+  }
+  // SRTP contexts are built before anything changes, so a refused policy leaves the session as it
+  // was. Unchanged keys (a re-INVITE for hold) keep the contexts: their rollover counters and
+  // replay windows go on.
+  if (media.srtp && !(srtp_ && srtp_->is_keyed_by(*media.srtp))) {
+    auto created = SrtpSession::create(*media.srtp);
+    if (!created) {
+      emit(MediaError{MediaError::Kind::remote_failed, "cannot set up SRTP (" + std::string(to_string(media.srtp->suite)) +
+                                                           "): " + created.error().message()});
+      return;
+    }
+    srtp_.emplace(std::move(*created));
+  } else if (!media.srtp) {
+    srtp_.reset();
   }
   if (!(rtp_endpoint == remote_rtp_)) {  // the peer moved its media: learn its source again
     latched_rtp_.reset();
@@ -410,16 +457,17 @@ void MediaSession::close() {
 
 // ---- bridge ----
 
-void MediaSession::relay_from_peer(std::span<std::byte> datagram, const RtpPacket& packet, const RelayLeg& from,
-                                   bool is_event) noexcept {
+void MediaSession::relay_from_peer(std::span<std::byte> buffer, std::size_t size, const RtpPacket& packet,
+                                   const RelayLeg& from, bool is_event) noexcept {
   if (!is_sending()) return;
   if (player_ || dtmf_sender_) return;  // local audio has the floor (whisper, beeps, digits)
-  const RelayResult result = relay_packet(datagram, packet, is_event, from, relay_leg(), out_);
+  if (size > buffer.size()) return;
+  const RelayResult result = relay_packet(buffer.first(size), packet, is_event, from, relay_leg(), out_);
   if (result == RelayResult::dropped) return;
   if (result == RelayResult::transcoded) ++stats_.packets_transcoded;
   ++stats_.packets_relayed;
   ticks_since_relay_ = 0;
-  send_rtp(datagram);
+  send_rtp(buffer, size);  // re-protected with this leg's own outbound context when it uses SRTP
 }
 
 }  // namespace sb::media

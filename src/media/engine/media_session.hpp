@@ -18,6 +18,7 @@
 #include "media/rtp/receiver_statistics.hpp"
 #include "media/rtp/udp_socket.hpp"
 #include "media/sdp/offer_answer.hpp"
+#include "media/srtp/srtp_session.hpp"
 
 #include <chrono>
 #include <functional>
@@ -85,15 +86,21 @@ class MediaSession {
   // Bridging (both sessions on this thread). The peer pointer is cleared by the peer's close.
   void attach_peer(MediaSession* peer) noexcept { peer_ = peer; }
   MediaSession* peer() const noexcept { return peer_; }
-  // A packet received by the bridged peer, to send on from here. `datagram` is rewritten in place.
-  void relay_from_peer(std::span<std::byte> datagram, const RtpPacket& packet, const RelayLeg& from,
+  // A packet received by the bridged peer (already unprotected if that leg uses SRTP), to send on
+  // from here. The first `size` bytes of `buffer` hold it; it is rewritten in place, and the rest
+  // of `buffer` is room for the SRTP trailer this leg may add.
+  void relay_from_peer(std::span<std::byte> buffer, std::size_t size, const RtpPacket& packet, const RelayLeg& from,
                        bool is_event) noexcept;
 
  private:
   void emit(MediaEventDetail detail) const;
   bool is_sending() const noexcept;
   const UdpEndpoint& rtp_destination() const noexcept { return latched_rtp_ ? *latched_rtp_ : remote_rtp_; }
-  void send_rtp(std::span<const std::byte> datagram) noexcept;
+  // `buffer` holds `size` bytes of plain RTP (RTCP) and room for the SRTP trailer after them.
+  void send_rtp(std::span<std::byte> buffer, std::size_t size) noexcept;
+  bool send_rtcp(std::span<std::byte> buffer, std::size_t size) noexcept;
+  // SRTP: unprotects a received datagram in place; false (and counted) if it is to be dropped.
+  bool unprotect(ReceiveBatch::Datagram& datagram, bool is_rtcp_packet) noexcept;
   void send_local_frame(std::span<const std::int16_t, kFrameSamples> frame) noexcept;
   void tick_dtmf_sender() noexcept;
   void send_rtcp_report(Clock::time_point now) noexcept;
@@ -115,6 +122,7 @@ class MediaSession {
   std::optional<std::uint8_t> telephone_event_payload_type_;
   Direction direction_ = Direction::send_recv;
   bool is_rtcp_mux_ = false;
+  std::optional<SrtpSession> srtp_;  // set when SRTP was negotiated: every packet in and out goes through it
   UdpEndpoint remote_rtp_;   // from SDP: where we send until latched
   UdpEndpoint remote_rtcp_;
 

@@ -618,16 +618,6 @@ TEST_F(MediaEngineTest, PlayingAMissingFileReportsAnError) {
   EXPECT_EQ(error->play, play);
 }
 
-TEST_F(MediaEngineTest, RefusesSrtpUntilItIsImplemented) {
-  const auto session = open();
-  auto media = media_to(4000);
-  media.srtp = SrtpParameters{};
-  engine_->set_remote(session.id, media);
-  auto error = events_.wait_for<MediaError>(session.id);
-  ASSERT_TRUE(error);
-  EXPECT_EQ(error->kind, MediaError::Kind::remote_failed);
-}
-
 TEST_F(MediaEngineTest, CloseReportsWorkInProgressThenClosed) {
   const auto session = open();
   TestPeer peer;
