@@ -155,22 +155,35 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
 
 void NetworkTransport::Impl::open() {
   const auto address = asio::ip::make_address(config.address);
-  if (config.has_udp) {
-    udp::endpoint ep(address, config.port);
-    udp_socket.open(ep.protocol());
-    if (address.is_v6()) udp_socket.set_option(asio::ip::v6_only(false));
-    // Bursts of requests must queue in the kernel rather than be dropped: ask for 4 MiB (the
-    // kernel caps it at net.core.rmem_max; the default of about 200 KiB overflows under load).
-    boost::system::error_code buffer_ec;
-    udp_socket.set_option(asio::socket_base::receive_buffer_size(4 * 1024 * 1024), buffer_ec);
-    udp_socket.set_option(asio::socket_base::send_buffer_size(1024 * 1024), buffer_ec);
-    udp_socket.bind(ep);
-    udp_port = udp_socket.local_endpoint().port();
-  }
-  if (config.has_tcp) {
-    // With port 0, TCP takes the port UDP was given so that one sent-by serves both.
-    listen(acceptor, tcp::endpoint(address, config.has_udp ? udp_port : config.port));
-    tcp_port = acceptor.local_endpoint().port();
+  // With port 0, TCP takes the port UDP was given so that one sent-by serves both. That number
+  // can already be in use for TCP (any outgoing connection may hold it): then try another pair.
+  constexpr int kAttempts = 16;
+  for (int attempt = 1;; ++attempt) {
+    if (config.has_udp) {
+      udp::endpoint ep(address, config.port);
+      udp_socket.open(ep.protocol());
+      if (address.is_v6()) udp_socket.set_option(asio::ip::v6_only(false));
+      // Bursts of requests must queue in the kernel rather than be dropped: ask for 4 MiB (the
+      // kernel caps it at net.core.rmem_max; the default of about 200 KiB overflows under load).
+      boost::system::error_code buffer_ec;
+      udp_socket.set_option(asio::socket_base::receive_buffer_size(4 * 1024 * 1024), buffer_ec);
+      udp_socket.set_option(asio::socket_base::send_buffer_size(1024 * 1024), buffer_ec);
+      udp_socket.bind(ep);
+      udp_port = udp_socket.local_endpoint().port();
+    }
+    if (!config.has_tcp) break;
+    try {
+      listen(acceptor, tcp::endpoint(address, config.has_udp ? udp_port : config.port));
+      tcp_port = acceptor.local_endpoint().port();
+      break;
+    } catch (const boost::system::system_error& e) {  // what Asio throws
+      const bool is_retryable = config.port == 0 && config.has_udp && attempt < kAttempts &&
+                                e.code() == asio::error::address_in_use;
+      if (!is_retryable) throw;
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+      udp_socket.close(ignored);
+    }
   }
   if (config.has_tls) {
     if (config.tls_cert_file.empty() || config.tls_key_file.empty()) {
