@@ -5,11 +5,13 @@
 #include "api/context.hpp"
 #include "api/json.hpp"
 #include "api/paging.hpp"
+#include "calls/recording_media.hpp"
 #include "core/log.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace sb::api {
 namespace {
@@ -88,32 +90,61 @@ void fetch_recording(const ContextPtr& ctx) {
 void delete_recording(const ContextPtr& ctx) {
   const auto r = find_recording(ctx);
   if (!r) return ctx->fail(ApiError::not_found(ctx->request.path()));
-  ctx->store.recordings().remove(r->sid, [ctx, file = r->file](std::error_code ec) {
+  ctx->store.recordings().remove(r->sid, [ctx, recording = *r](std::error_code ec) {
     if (ec) return ctx->fail(ApiError::internal());
     std::error_code ignored;
-    std::filesystem::remove(file, ignored);
+    std::filesystem::remove(recording.file, ignored);
     ctx->respond_no_content();
   });
+}
+
+std::optional<http::Response> read_media(const std::filesystem::path& file, std::string content_type) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  http::Response response;
+  response.set("Content-Type", std::move(content_type));
+  response.body = std::move(bytes).str();
+  return response;
+}
+
+std::optional<store::Recording> find_completed(const ContextPtr& ctx) {
+  const std::string& sid = ctx->captures.back();
+  if (sid.find('.') != std::string::npos) return std::nullopt;
+  auto r = ctx->store.recordings().find(ctx->account->sid, sid);
+  if (!r || r->status != "completed") return std::nullopt;
+  return r;
 }
 
 // RecordingUrl and RecordingUrl.wav: the WAV file. Like Twilio's default, no credentials are
 // needed: the 34-character SIDs are the capability.
 void recording_media(const ContextPtr& ctx) {
-  const std::string& sid = ctx->captures.back();
-  if (sid.find('.') != std::string::npos) return ctx->fail(ApiError::not_found(ctx->request.path()));
-  const auto r = ctx->store.recordings().find(ctx->account->sid, sid);
-  if (!r || r->status != "completed") return ctx->fail(ApiError::not_found(ctx->request.path()));
-  std::ifstream in(r->file, std::ios::binary);
-  if (!in) {
+  const auto r = find_completed(ctx);
+  if (!r) return ctx->fail(ApiError::not_found(ctx->request.path()));
+  auto response = read_media(r->file, "audio/x-wav");
+  if (!response) {
     spdlog::error("api: recording {} has no file at {}", r->sid, r->file);
     return ctx->fail(ApiError::not_found(ctx->request.path()));
   }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  http::Response response;
-  response.set("Content-Type", "audio/x-wav");
-  response.body = std::move(bytes).str();
-  ctx->reply(std::move(response));
+  ctx->reply(std::move(*response));
+}
+
+// RecordingUrl.mp3: encoded from the WAV on first request (on a worker thread: encoding an hour
+// takes a while), then kept beside it.
+void recording_mp3(const ContextPtr& ctx) {
+  const auto r = find_completed(ctx);
+  if (!r) return ctx->fail(ApiError::not_found(ctx->request.path()));
+  std::thread([ctx, recording = *r] {
+    const auto mp3 = calls::ensure_mp3(recording);
+    auto response = mp3 ? read_media(*mp3, "audio/mpeg") : std::nullopt;
+    if (!response) {
+      spdlog::error("api: recording {}: no MP3: {}", recording.sid,
+                    mp3 ? "the file cannot be read" : mp3.error().message());
+      return ctx->reply(render(ApiError::internal()));
+    }
+    ctx->reply(std::move(*response));
+  }).detach();
 }
 
 }  // namespace
@@ -132,6 +163,7 @@ void add_recording_routes(Router& router) {
   router.add({"DELETE", "/2010-04-01/Accounts/{}/Calls/{}/Recordings/{}.json", Scope::kAccount, false, {},
               delete_recording});
   router.add({"GET", "/2010-04-01/Accounts/{}/Recordings/{}.wav", Scope::kAccount, false, {}, recording_media, true});
+  router.add({"GET", "/2010-04-01/Accounts/{}/Recordings/{}.mp3", Scope::kAccount, false, {}, recording_mp3, true});
   router.add({"GET", "/2010-04-01/Accounts/{}/Recordings/{}", Scope::kAccount, false, {}, recording_media, true});
 }
 

@@ -34,7 +34,8 @@ struct Response {
   Response& set(std::string name, std::string value);
 };
 
-// Answers a request exactly once, on the signalling loop.
+// Answers a request exactly once. Any thread may call it (the server hands the response to the
+// signalling loop), so blocking work can answer from the thread it ran on.
 using Reply = std::function<void(Response)>;
 using Handler = std::function<void(Request, Reply)>;
 

@@ -65,6 +65,17 @@ test('Record ends on #, posts RecordingUrl/RecordingDuration/Digits, and the WAV
       assert.ok(Math.abs(wav.seconds - duration) <= 0.5, `WAV ${wav.seconds} s vs RecordingDuration ${duration}`);
     }
 
+    // The MP3 representation, encoded on first request.
+    const mp3 = await fetch(`${action.params.RecordingUrl}.mp3`);
+    assert.equal(mp3.status, 200);
+    assert.equal(mp3.headers.get('content-type'), 'audio/mpeg');
+    const bytes = Buffer.from(await mp3.arrayBuffer());
+    const isId3 = bytes.toString('ascii', 0, 3) === 'ID3';
+    const isFrame = bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0;  // MPEG frame sync
+    assert.ok(isId3 || isFrame, `not MP3: ${bytes.subarray(0, 4).toString('hex')}`);
+    // 32 kbit/s: about 4 kB per second of audio.
+    assert.ok(bytes.length > 2000 * duration && bytes.length < 8000 * (duration + 1), `${bytes.length} bytes`);
+
     const [status] = await hooks.waitFor(1, { filter: (r) => r.path === '/recording-status' });
     assert.equal(status.params.RecordingStatus, 'completed');
     assert.equal(status.params.RecordingSid, action.params.RecordingSid);
@@ -80,6 +91,7 @@ test('Record ends on #, posts RecordingUrl/RecordingDuration/Digits, and the WAV
 
     assert.equal(await client.recordings(action.params.RecordingSid).remove(), true);
     assert.equal((await fetch(action.params.RecordingUrl)).status, 404);
+    assert.equal((await fetch(`${action.params.RecordingUrl}.mp3`)).status, 404);
     assert.equal((await uas.done).code, 0);
   } finally {
     await uas.stop();
