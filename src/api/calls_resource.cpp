@@ -86,22 +86,6 @@ const std::vector<std::string> kUpdateParameters = {"Url", "Method", "Twiml", "S
                                                     "FallbackMethod", "StatusCallback", "StatusCallbackMethod",
                                                     "TimeLimit"};
 
-std::optional<ApiError> read_time_filters(const http::Form& q, std::string_view name,
-                                          std::optional<SystemTime>& from, std::optional<SystemTime>& before) {
-  for (const std::string suffix : {"", "<", ">"}) {
-    const std::string key = std::string(name) + suffix;
-    const auto value = q.get(key);
-    if (!value) continue;
-    const auto t = parse_date_filter(*value);
-    if (!t) return ApiError::invalid_parameter(key, "must be a date as YYYY-MM-DD");
-    // A date alone is that whole day (UTC); with a time it is that instant.
-    const auto end = value->size() == 10 ? *t + std::chrono::days{1} : *t + std::chrono::seconds{1};
-    if (suffix != "<") from = *t;
-    if (suffix != ">") before = end;
-  }
-  return std::nullopt;
-}
-
 void list_calls(const ContextPtr& ctx) {
   store::PageQuery page_query;
   if (auto error = parse_paging(ctx->query, page_query)) return ctx->fail(*error);
@@ -110,10 +94,10 @@ void list_calls(const ContextPtr& ctx) {
                            .from = ctx->query.get("From"),
                            .parent_call_sid = ctx->query.get("ParentCallSid"),
                            .status = ctx->query.get("Status")};
-  if (auto e = read_time_filters(ctx->query, "StartTime", filter.start_time_from, filter.start_time_before)) {
+  if (auto e = read_date_filter(ctx->query, "StartTime", filter.start_time_from, filter.start_time_before)) {
     return ctx->fail(*e);
   }
-  if (auto e = read_time_filters(ctx->query, "EndTime", filter.end_time_from, filter.end_time_before)) {
+  if (auto e = read_date_filter(ctx->query, "EndTime", filter.end_time_from, filter.end_time_before)) {
     return ctx->fail(*e);
   }
   const auto page = ctx->store.calls().list(filter, page_query);
@@ -141,8 +125,6 @@ void delete_call(const ContextPtr& ctx) {
     ctx->respond_no_content();
   });
 }
-
-ApiError from_request_error(const calls::RequestError& e) { return ApiError{e.status, e.code, e.message, ""}; }
 
 void create_call(const ContextPtr& ctx, calls::CallControl& control) {
   auto parsed = calls::parse_outbound_call(ctx->form);

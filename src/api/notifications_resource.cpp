@@ -5,6 +5,7 @@
 #include "api/context.hpp"
 #include "api/json.hpp"
 #include "api/paging.hpp"
+#include "api/params.hpp"
 
 namespace sb::api {
 namespace {
@@ -40,15 +41,9 @@ void list_notifications(const ContextPtr& ctx) {
     if (*log != "0" && *log != "1") return ctx->fail(ApiError::invalid_parameter("Log", "must be 0 or 1"));
     filter.log = *log == "0" ? 0 : 1;
   }
-  // MessageDate=D is that day, MessageDate<=D on or before it, MessageDate>=D on or after it.
-  for (const auto& name : {"MessageDate", "MessageDate<", "MessageDate>"}) {
-    const auto value = ctx->query.get(name);
-    if (!value) continue;
-    const auto day = parse_date_filter(*value);
-    if (!day) return ctx->fail(ApiError::invalid_parameter(name, "must be a date as YYYY-MM-DD"));
-    const std::string_view n = name;
-    if (n != "MessageDate<") filter.message_date_on_or_after = *day;
-    if (n != "MessageDate>") filter.message_date_before = *day + std::chrono::days{1};
+  if (auto e = read_date_filter(ctx->query, "MessageDate", filter.message_date_on_or_after,
+                                filter.message_date_before)) {
+    return ctx->fail(*e);
   }
   const auto page = ctx->store.notifications().list(filter, page_query);
   boost::json::array items;

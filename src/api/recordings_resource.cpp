@@ -5,6 +5,7 @@
 #include "api/context.hpp"
 #include "api/json.hpp"
 #include "api/paging.hpp"
+#include "api/params.hpp"
 #include "calls/recording_media.hpp"
 #include "core/log.hpp"
 
@@ -58,13 +59,8 @@ void list_recordings(const ContextPtr& ctx) {
   } else {
     filter.call_sid = ctx->query.get("CallSid");
   }
-  for (const std::string suffix : {"", "<", ">"}) {
-    const auto value = ctx->query.get("DateCreated" + suffix);
-    if (!value) continue;
-    const auto day = parse_date_filter(*value);
-    if (!day) return ctx->fail(ApiError::invalid_parameter("DateCreated" + suffix, "must be a date as YYYY-MM-DD"));
-    if (suffix != "<") filter.created_on_or_after = *day;
-    if (suffix != ">") filter.created_before = *day + std::chrono::days{1};
+  if (auto e = read_date_filter(ctx->query, "DateCreated", filter.created_on_or_after, filter.created_before)) {
+    return ctx->fail(*e);
   }
   const auto page = ctx->store.recordings().list(filter, page_query);
   boost::json::array items;

@@ -1,6 +1,6 @@
 #include "calls/outbound_request.hpp"
 
-#include "calls/webhook_url.hpp"
+#include "calls/request_params.hpp"
 #include "sip/message/uri.hpp"
 
 #include <fmt/format.h>
@@ -70,35 +70,6 @@ std::optional<RequestError> read(const http::Form& form, std::string_view name, 
   const auto value = form.get(name);
   if (!value) return std::nullopt;
   return check(*value);
-}
-
-std::optional<RequestError> read_url(const http::Form& form, std::string_view name,
-                                     std::optional<std::string>& out) {
-  return read(form, name, [&](const std::string& v) -> std::optional<RequestError> {
-    if (v.empty()) return std::nullopt;
-    if (!is_webhook_url(v)) return bad(21205, fmt::format("{} is not a valid URL: {}", name, v));
-    out = v;
-    return std::nullopt;
-  });
-}
-
-std::optional<RequestError> read_method(const http::Form& form, std::string_view name, std::string& out) {
-  return read(form, name, [&](const std::string& v) -> std::optional<RequestError> {
-    std::string upper(v);
-    std::ranges::transform(upper, upper.begin(), [](unsigned char c) { return std::toupper(c); });
-    if (upper != "GET" && upper != "POST") return bad(20001, fmt::format("{} must be GET or POST", name));
-    out = upper;
-    return std::nullopt;
-  });
-}
-
-std::optional<RequestError> read_bool(const http::Form& form, std::string_view name, bool& out) {
-  return read(form, name, [&](const std::string& v) -> std::optional<RequestError> {
-    const auto l = lower(v);
-    if (l != "true" && l != "false") return bad(20001, fmt::format("{} must be true or false", name));
-    out = l == "true";
-    return std::nullopt;
-  });
 }
 
 std::optional<RequestError> read_choice(const http::Form& form, std::string_view name,
