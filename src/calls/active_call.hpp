@@ -21,7 +21,7 @@ namespace sb::calls {
 
 namespace asio = boost::asio;
 
-enum class TimerKind { kRing, kTimeLimit, kVerb };
+enum class TimerKind { kRing, kTimeLimit, kVerb, kDialLimit, kRefer };
 
 struct SlotGranted {};
 struct SipProvisional {
@@ -31,7 +31,9 @@ struct SipFinal {
   sip::SipResponseInfo response;
   sip::DialogId dialog = 0;
 };
-struct SipBye {};
+struct SipBye {
+  sip::SipHeaders headers;  // of the BYE (its X- headers reach a <Dial> action)
+};
 struct TimerFired {
   TimerKind kind;
 };
@@ -49,8 +51,26 @@ struct AudioFetched {
   int error_code = 0;
 };
 
+// A `<Dial>` leg telling its parent how it is doing (calls/dial_verb.cpp).
+struct ChildUpdate {
+  enum class Kind { kRinging, kAnswered, kReady, kEnded };
+  Kind kind{};
+  std::string call_sid;
+  // kEnded: the leg's final status (completed busy no-answer failed canceled) and figures.
+  std::string status;
+  std::optional<int> sip_response_code;
+  std::optional<std::string> sip_call_id;
+  sip::SipHeaders x_headers;  // X- headers of the final response, or of the BYE that ended it
+  std::int64_t duration = 0;
+};
+// Progress of a REFER we sent: its own final status, then each NOTIFY's sipfrag status.
+struct ReferProgress {
+  int status = 0;
+  bool is_final = false;
+};
+
 using CallEvent = std::variant<SlotGranted, SipProvisional, SipFinal, SipBye, TimerFired, ApiEnd, ApiRedirect,
-                               TwimlFetched, AudioFetched, media::MediaEventDetail>;
+                               TwimlFetched, AudioFetched, ChildUpdate, ReferProgress, media::MediaEventDetail>;
 
 // Where the next TwiML document comes from.
 struct TwimlSource {
@@ -85,6 +105,9 @@ struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
 
   void tick();
   void finished(const std::string& call_sid);
+  // Runs `call` (registered under its sid) until `body` ends, then forgets it once its final
+  // state is stored.
+  void spawn(const std::shared_ptr<struct ActiveCall>& call, asio::awaitable<void> body);
 };
 
 struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
@@ -104,6 +127,13 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   sip::DialogId dialog = 0;
   bool is_remote_gone = false;         // BYE received or the dialog ended
   std::optional<std::string> ending;   // the API asked to end: canceled / completed
+  // A `<Dial>` leg: the call that dialed it, the screening document to run on answer, and the
+  // leg whose media thread it should share.
+  std::weak_ptr<ActiveCall> parent;
+  std::optional<TwimlSource> screening;
+  bool is_screening = false;           // running a screening document: <Dial> is refused (13201)
+  std::optional<media::SessionId> colocate_with;
+  sip::SipHeaders final_headers;       // of the INVITE's final response, or of the peer's BYE
   std::optional<TwimlSource> redirected;  // the API redirected the call
   std::string document_url;            // the current document's URL, for relative URLs
   // Waiting for the call's final state to be stored (API updates that end the call).
@@ -115,8 +145,11 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   asio::awaitable<CallEvent> next();
 
   asio::awaitable<void> run();
+  asio::awaitable<void> run_child();  // a <Dial> leg: dial, screen, wait to be bridged, end
   asio::awaitable<bool> dial();  // true when answered
-  asio::awaitable<void> run_twiml(TwimlSource source);
+  // kNext: the last document ran out of verbs; kHangup: <Hangup>/<Reject> or an unusable
+  // document; kOver: the call ended or the API took it away.
+  asio::awaitable<Flow> run_twiml(TwimlSource source);
   asio::awaitable<std::optional<twiml::Document>> load(TwimlSource source);
   asio::awaitable<Flow> execute(const twiml::Verb& verb, TwimlSource& next_source);
   asio::awaitable<Flow> play_and_wait(media::PlayRequest request, bool stop_on_digit, std::string* digits);
@@ -126,9 +159,13 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   asio::awaitable<Flow> gather(const twiml::Gather& gather, TwimlSource& next_source);
   asio::awaitable<Flow> send_digits(std::string digits);
   asio::awaitable<Flow> record(const twiml::Record& record, TwimlSource& next_source);
+  asio::awaitable<Flow> dial_verb(const twiml::Dial& dial, TwimlSource& next_source);
+  asio::awaitable<Flow> refer(const twiml::Refer& refer, TwimlSource& next_source);
+  void notify_parent(ChildUpdate update);
   // Handles an event that ends or redirects the call whatever the verb; true when it did.
   bool handle_interruption(const CallEvent& event);
   void hang_up();
+  void watch_dialog();  // BYE and the dialog's end become SipBye events
   void warn(int code, std::string message);
 };
 

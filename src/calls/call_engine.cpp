@@ -119,8 +119,23 @@ void ActiveCall::hang_up() {
   is_remote_gone = true;
 }
 
+void ActiveCall::watch_dialog() {
+  auto weak = weak_from_this();
+  engine.user_agent.set_dialog_handlers(dialog, {.on_bye = [weak](const sip::SipRequestInfo& bye) {
+                                                   if (auto c = weak.lock()) c->post(SipBye{bye.headers});
+                                                 },
+                                                 .on_terminated = [weak] {
+                                                   if (auto c = weak.lock()) c->post(SipBye{});
+                                                 }});
+}
+
+void ActiveCall::notify_parent(ChildUpdate update) {
+  if (auto p = parent.lock()) p->post(std::move(update));
+}
+
 bool ActiveCall::handle_interruption(const CallEvent& event) {
-  if (std::holds_alternative<SipBye>(event)) {
+  if (const auto* bye = std::get_if<SipBye>(&event)) {
+    if (!is_remote_gone && !bye->headers.empty()) final_headers = bye->headers;
     is_remote_gone = true;
     return true;
   }
@@ -155,7 +170,7 @@ bool ActiveCall::handle_interruption(const CallEvent& event) {
 
 asio::awaitable<bool> ActiveCall::dial() {
   const auto& call = lifecycle.call();
-  auto opened = engine.media.open_session({.local_address = engine.options.media_address});
+  auto opened = engine.media.open_session({.local_address = engine.options.media_address, .colocate_with = colocate_with});
   if (!opened) {
     record_notification(engine.store, {.account_sid = call.account_sid,
                                        .call_sid = call.sid,
@@ -202,10 +217,15 @@ asio::awaitable<bool> ActiveCall::dial() {
   set_timer(TimerKind::kRing, request.timeout);
 
   bool is_timed_out = false;
+  bool has_rung = false;
   for (;;) {
     auto event = co_await next();
     if (auto* p = std::get_if<SipProvisional>(&event)) {
-      if (p->response.status == 180 || p->response.status == 183) lifecycle.ringing();
+      if ((p->response.status == 180 || p->response.status == 183) && !has_rung) {
+        has_rung = true;
+        lifecycle.ringing();
+        notify_parent({.kind = ChildUpdate::Kind::kRinging, .call_sid = call.sid});
+      }
     } else if (auto* t = std::get_if<TimerFired>(&event); t && t->kind == TimerKind::kRing) {
       is_timed_out = true;
       engine.user_agent.cancel(*outgoing);
@@ -215,6 +235,7 @@ asio::awaitable<bool> ActiveCall::dial() {
     } else if (auto* f = std::get_if<SipFinal>(&event)) {
       cancel_timer(TimerKind::kRing);
       const int status = f->response.status;
+      final_headers = f->response.headers;
       if (status >= 200 && status < 300 && f->dialog != 0) {
         dialog = f->dialog;
         auto answer = media::SessionDescription::parse(f->response.body);
@@ -274,12 +295,7 @@ asio::awaitable<void> ActiveCall::run() {
   if (ending) co_return;
   const bool is_answered = co_await dial();
   if (is_answered) {
-    engine.user_agent.set_dialog_handlers(dialog, {.on_bye = [weak = weak_from_this()](const sip::SipRequestInfo&) {
-                                                      if (auto c = weak.lock()) c->post(SipBye{});
-                                                    },
-                                                    .on_terminated = [weak = weak_from_this()] {
-                                                      if (auto c = weak.lock()) c->post(SipBye{});
-                                                    }});
+    watch_dialog();
     set_timer(TimerKind::kTimeLimit, request.time_limit);
     bool is_over = false;
     if (request.send_digits) {
@@ -310,12 +326,10 @@ CallEngine::~CallEngine() {
   for (auto& [sid, call] : impl_->calls) call->events.close();
 }
 
-void CallEngine::start(const store::Call& call, OutboundCallRequest request) {
-  auto& impl = *impl_;
-  const auto account = impl.store.accounts().find(call.account_sid);
-  auto active = std::make_shared<ActiveCall>(impl, call, std::move(request), account ? account->auth_token : "");
-  impl.calls[call.sid] = active;
-  asio::co_spawn(impl.loop, active->run(), [weak = std::weak_ptr<Impl>(impl_), sid = call.sid, active](std::exception_ptr e) {
+void CallEngine::Impl::spawn(const std::shared_ptr<ActiveCall>& active, asio::awaitable<void> body) {
+  calls[active->lifecycle.call().sid] = active;
+  const auto sid = active->lifecycle.call().sid;
+  asio::co_spawn(loop, std::move(body), [weak = weak_from_this(), sid, active](std::exception_ptr e) {
     if (e) {
       try {
         std::rethrow_exception(e);
@@ -325,6 +339,7 @@ void CallEngine::start(const store::Call& call, OutboundCallRequest request) {
       active->hang_up();
       active->lifecycle.ended("failed", std::nullopt);
       if (active->session) active->engine.media.close_session(*active->session);
+      active->notify_parent({.kind = ChildUpdate::Kind::kEnded, .call_sid = sid, .status = "failed"});
     }
     // Answer those waiting for the end, and forget the call, once its final state is stored.
     active->lifecycle.when_stored([weak, sid, active](const store::Call& stored) {
@@ -332,6 +347,13 @@ void CallEngine::start(const store::Call& call, OutboundCallRequest request) {
       if (auto impl = weak.lock()) impl->finished(sid);
     });
   });
+}
+
+void CallEngine::start(const store::Call& call, OutboundCallRequest request) {
+  auto& impl = *impl_;
+  const auto account = impl.store.accounts().find(call.account_sid);
+  auto active = std::make_shared<ActiveCall>(impl, call, std::move(request), account ? account->auth_token : "");
+  impl.spawn(active, active->run());
 }
 
 bool CallEngine::redirect(const std::string& call_sid, CallRedirect redirect) {

@@ -101,17 +101,21 @@ asio::awaitable<std::optional<twiml::Document>> ActiveCall::load(TwimlSource sou
   co_return std::nullopt;
 }
 
-asio::awaitable<void> ActiveCall::run_twiml(TwimlSource source) {
+asio::awaitable<Flow> ActiveCall::run_twiml(TwimlSource source) {
   int idle_documents = 0;
   for (;;) {
     auto document = co_await load(source);
+    if (document && is_screening && !twiml::validate_screening(*document)) {
+      warn(13201, "A screening document (<Sip url> or <Number url>) may not <Dial>; the call was declined");
+      co_return Flow::kHangup;
+    }
     if (!document) {
       if (!ending && !is_remote_gone && redirected) {
         source = std::move(*redirected);
         redirected.reset();
         continue;
       }
-      co_return;  // the error is recorded; the call hangs up
+      co_return ending || is_remote_gone ? Flow::kOver : Flow::kHangup;  // the error is recorded
     }
     TwimlSource next_source;
     Flow flow = Flow::kNext;
@@ -129,17 +133,17 @@ asio::awaitable<void> ActiveCall::run_twiml(TwimlSource source) {
                                          .error_code = 11215,
                                          .message = fmt::format("TwiML redirect loop: {} documents in a row did nothing",
                                                                 idle_documents)});
-      co_return;
+      co_return Flow::kHangup;
     }
     switch (flow) {
       case Flow::kNext:  // the document ran out: Twilio hangs up
       case Flow::kHangup:
-        co_return;
+        co_return flow;
       case Flow::kNewDocument:
         source = std::move(next_source);
         continue;
       case Flow::kOver:
-        if (ending || is_remote_gone || !redirected) co_return;
+        if (ending || is_remote_gone || !redirected) co_return Flow::kOver;
         source = std::move(*redirected);
         redirected.reset();
         idle_documents = 0;
@@ -178,6 +182,14 @@ asio::awaitable<Flow> ActiveCall::execute(const twiml::Verb& verb, TwimlSource& 
   if (const auto* r = std::get_if<twiml::Redirect>(&verb)) {
     next_source.target = WebhookTarget{twiml::resolve_url(document_url, r->url), method_name(r->method)};
     co_return Flow::kNewDocument;
+  }
+  if (const auto* d = std::get_if<twiml::Dial>(&verb)) {
+    const Flow flow = co_await dial_verb(*d, next_source);
+    co_return flow;
+  }
+  if (const auto* r = std::get_if<twiml::Refer>(&verb)) {
+    const Flow flow = co_await refer(*r, next_source);
+    co_return flow;
   }
   warn(12200, fmt::format("<{}> is not supported by this version of switchboard; it was skipped",
                           twiml::element_name(verb)));

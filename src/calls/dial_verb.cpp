@@ -1,0 +1,408 @@
+// <Dial> and <Refer>. The parent's side of <Dial> places one child call per noun (in parallel, or
+// one after the other with sequential="true"), plays ringback meanwhile, bridges the first leg to
+// answer (after its screening document accepted it), ends the rest, and reports the outcome to
+// the action URL. The child's side (run_child) is a call of its own: it dials, runs the screening
+// document, waits to be bridged and tells its parent how it went (ChildUpdate events).
+
+#include "calls/active_call.hpp"
+#include "calls/notifications.hpp"
+#include "core/log.hpp"
+#include "core/sid.hpp"
+#include "http/message.hpp"
+#include "twiml/url.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace sb::calls {
+namespace {
+
+std::string method_name(twiml::Method m) { return m == twiml::Method::Get ? "GET" : "POST"; }
+
+std::vector<std::string> progress_events(const twiml::CallProgressEvents& e) {
+  std::vector<std::string> events;
+  if (e.initiated) events.emplace_back("initiated");
+  if (e.ringing) events.emplace_back("ringing");
+  if (e.answered) events.emplace_back("answered");
+  if (e.completed) events.emplace_back("completed");
+  return events;
+}
+
+sip::SipHeaders x_headers(const sip::SipHeaders& headers) {
+  sip::SipHeaders out;
+  for (const auto& h : headers) {
+    if (h.name.size() > 2 && (h.name[0] == 'X' || h.name[0] == 'x') && h.name[1] == '-') out.push_back(h);
+  }
+  return out;
+}
+
+std::optional<std::string> call_id_of(const sip::SipHeaders& headers) {
+  for (const auto& h : headers) {
+    if (http::iequals(h.name, "Call-ID") || http::iequals(h.name, "i")) return h.value;
+  }
+  return std::nullopt;
+}
+
+// One attempt of a <Dial>: the request for its child call, and how it went.
+struct DialLeg {
+  OutboundCallRequest request;
+  std::optional<TwimlSource> screening;
+  std::string call_sid;  // once started
+  std::weak_ptr<ActiveCall> call;
+  bool is_started = false;
+  bool is_answered = false;
+  bool is_over = false;
+  ChildUpdate result;
+};
+
+// The DialCallStatus of a dial nobody answered: one leg reports its own status; several in
+// parallel report the most telling one (someone was busy, else nobody answered, else failure).
+std::string unanswered_status(const std::vector<DialLeg>& legs) {
+  std::vector<std::string> statuses;
+  for (const auto& leg : legs) {
+    if (leg.is_started) statuses.push_back(leg.result.status);
+  }
+  if (statuses.empty()) return "failed";
+  if (statuses.size() == 1) return statuses.front();
+  for (const char* s : {"busy", "no-answer", "canceled"}) {
+    if (std::ranges::find(statuses, s) != statuses.end()) return s;
+  }
+  return statuses.back();
+}
+
+}  // namespace
+
+asio::awaitable<void> ActiveCall::run_child() {
+  auto self = shared_from_this();
+  const bool is_answered = co_await dial();
+  const auto& call = lifecycle.call();
+  if (is_answered) {
+    watch_dialog();
+    notify_parent({.kind = ChildUpdate::Kind::kAnswered, .call_sid = call.sid, .sip_call_id = call.sip_call_id});
+    bool is_accepted = true;
+    if (screening && !ending && !is_remote_gone) {
+      // The callee hears the screening document; the caller keeps hearing ringback.
+      is_screening = true;
+      TwimlSource source = *screening;
+      if (call.sip_call_id) source.extra_params.set("SipCallId", *call.sip_call_id);
+      for (const auto& h : x_headers(final_headers)) source.extra_params.set("SipHeader_" + h.name, h.value);
+      const Flow flow = co_await run_twiml(std::move(source));
+      is_accepted = flow == Flow::kNext;
+      is_screening = false;
+    }
+    if (is_accepted && !ending && !is_remote_gone) {
+      notify_parent({.kind = ChildUpdate::Kind::kReady, .call_sid = call.sid});
+      while (!ending && !is_remote_gone) {
+        auto event = co_await next();
+        handle_interruption(event);  // BYE, the parent ending the leg, the API
+      }
+    }
+    hang_up();
+    lifecycle.ended("completed", 200);
+  }
+  for (auto& [kind, timer] : timers) {
+    if (timer) timer->cancel();
+  }
+  if (session) engine.media.close_session(*session);
+  notify_parent({.kind = ChildUpdate::Kind::kEnded,
+                 .call_sid = call.sid,
+                 .status = call.status,
+                 .sip_response_code = call.sip_response_code,
+                 .sip_call_id = call.sip_call_id ? call.sip_call_id : call_id_of(final_headers),
+                 .x_headers = x_headers(final_headers),
+                 .duration = call.duration.value_or(0)});
+}
+
+asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& next_source) {
+  const auto& call = lifecycle.call();
+  if (is_screening) {
+    warn(13201, "<Dial> in a screening document: the call was declined");
+    co_return Flow::kHangup;
+  }
+  // One leg per noun switchboard can dial.
+  std::vector<DialLeg> legs;
+  for (const auto& target : d.targets) {
+    if (const auto* s = std::get_if<twiml::Sip>(&target)) {
+      std::string text = s->uri;
+      if (!text.starts_with("sip:") && !text.starts_with("sips:") && !text.starts_with("SIP:") &&
+          !text.starts_with("SIPS:")) {
+        text = "sip:" + text;
+      }
+      std::vector<RequestWarning> warnings;
+      auto parsed = parse_sip_target(text, warnings);
+      for (const auto& w : warnings) warn(w.code, w.message);
+      if (const auto* error = std::get_if<RequestError>(&parsed)) {
+        warn(13243, fmt::format("<Sip>{}</Sip> is not a usable SIP URI: {}", s->uri, error->message));
+        continue;
+      }
+      DialLeg leg;
+      leg.request.to = s->uri;
+      leg.request.target = std::get<SipTarget>(std::move(parsed));
+      leg.request.from = call.from;
+      leg.request.caller_id = d.caller_id;
+      leg.request.timeout = d.timeout;
+      leg.request.time_limit = d.time_limit;
+      leg.request.sip_auth_username = s->username;
+      leg.request.sip_auth_password = s->password;
+      if (s->status_callback.url) {
+        leg.request.status_callback = twiml::resolve_url(document_url, *s->status_callback.url);
+        leg.request.status_callback_method = method_name(s->status_callback.method);
+        leg.request.status_callback_events = progress_events(s->status_callback.events);
+      }
+      if (s->url) {
+        TwimlSource screen;
+        screen.target = WebhookTarget{twiml::resolve_url(document_url, *s->url), method_name(s->method)};
+        leg.screening = std::move(screen);
+      }
+      legs.push_back(std::move(leg));
+    } else if (const auto* n = std::get_if<twiml::Number>(&target)) {
+      warn(13224, fmt::format("<Number>{}</Number>: no SIP trunk is configured for phone numbers", n->phone_number));
+    } else if (std::holds_alternative<twiml::Client>(target)) {
+      warn(12200, "<Client> is not supported by this version of switchboard; it was skipped");
+    } else if (std::holds_alternative<twiml::Conference>(target)) {
+      warn(12200, "<Conference> is not supported by this version of switchboard; it was skipped");
+    } else if (const auto* u = std::get_if<twiml::UnsupportedNoun>(&target)) {
+      warn(12200, fmt::format("<{}> is not supported by this version of switchboard; it was skipped", u->name));
+    }
+  }
+
+  // The legs' progress; the loop below ends when the dial is decided and every leg it started has
+  // ended (or, once a winner ended, without waiting for the others' CANCELs).
+  std::size_t next_leg = 0;
+  std::size_t live = 0;
+  std::optional<std::size_t> winner;
+  bool is_bridged = false;
+  bool is_caller_gone = false;
+  bool is_ringback_playing = false;
+  auto find_leg = [&](const std::string& sid) -> DialLeg* {
+    for (auto& leg : legs) {
+      if (leg.call_sid == sid) return &leg;
+    }
+    return nullptr;
+  };
+  auto end_leg = [&](DialLeg& leg) {
+    if (leg.is_over) return;
+    if (auto child = leg.call.lock()) child->post(ApiEnd{leg.is_answered ? "completed" : "canceled"});
+  };
+  auto start_leg = [&](DialLeg& leg) {
+    store::Call child_call;
+    child_call.sid = make_sid(sid_prefix::kCall);
+    child_call.account_sid = call.account_sid;
+    child_call.parent_call_sid = call.sid;
+    child_call.to = child_call.to_formatted = leg.request.to;
+    child_call.from = child_call.from_formatted = leg.request.caller_id.value_or(call.from);
+    child_call.direction = "outbound-dial";
+    child_call.status = "ringing";  // Dial legs are never queued
+    child_call.date_created = child_call.date_updated = now_seconds();
+    auto child = std::make_shared<ActiveCall>(engine, child_call, leg.request, auth_token);
+    child->parent = weak_from_this();
+    child->screening = leg.screening;
+    child->colocate_with = session;
+    leg.call_sid = child_call.sid;
+    leg.call = child;
+    leg.is_started = true;
+    leg.result.status = "failed";
+    ++live;
+    engine.spawn(child, child->run_child());
+  };
+  if (d.sequential) {
+    if (!legs.empty()) start_leg(legs[next_leg++]);
+  } else {
+    while (next_leg < legs.size()) start_leg(legs[next_leg++]);
+  }
+
+  while (live > 0) {
+    auto event = co_await next();
+    if (auto* u = std::get_if<ChildUpdate>(&event)) {
+      DialLeg* leg = find_leg(u->call_sid);
+      if (leg == nullptr) continue;
+      switch (u->kind) {
+        case ChildUpdate::Kind::kRinging:
+          if (!winner && !is_ringback_playing && !is_caller_gone) {
+            media::PlayRequest ringback;
+            ringback.source = media::Tone::ringback_us();
+            ringback.loop = 0;
+            engine.media.play(*session, std::move(ringback));
+            is_ringback_playing = true;
+          }
+          break;
+        case ChildUpdate::Kind::kAnswered:
+          leg->is_answered = true;
+          if (winner || is_caller_gone) {
+            end_leg(*leg);  // another leg won meanwhile
+            break;
+          }
+          winner = static_cast<std::size_t>(leg - legs.data());
+          for (auto& other : legs) {
+            if (&other != leg) end_leg(other);
+          }
+          break;
+        case ChildUpdate::Kind::kReady:
+          if (winner && &legs[*winner] == leg && !is_caller_gone) {
+            if (is_ringback_playing) engine.media.stop_playing(*session);
+            is_ringback_playing = false;
+            if (auto child = leg->call.lock(); child && child->session) {
+              engine.media.bridge(*session, *child->session);
+              is_bridged = true;
+              set_timer(TimerKind::kDialLimit, std::chrono::duration_cast<std::chrono::milliseconds>(d.time_limit));
+            }
+          }
+          break;
+        case ChildUpdate::Kind::kEnded:
+          leg->is_over = true;
+          leg->result = *u;
+          --live;
+          if (winner && &legs[*winner] == leg) {
+            cancel_timer(TimerKind::kDialLimit);
+            if (is_bridged) engine.media.unbridge(*session);
+            live = 0;  // decided: the others were told to end and finish on their own
+          } else if (!winner && live == 0 && d.sequential && next_leg < legs.size() && !is_caller_gone) {
+            start_leg(legs[next_leg++]);
+          }
+          break;
+      }
+      continue;
+    }
+    if (auto* t = std::get_if<TimerFired>(&event); t && t->kind == TimerKind::kDialLimit) {
+      if (winner) end_leg(legs[*winner]);
+      continue;
+    }
+    if (const auto* m = std::get_if<media::MediaEventDetail>(&event)) {
+      if (const auto* digit = std::get_if<media::DigitReceived>(m);
+          digit && digit->digit == '*' && d.hangup_on_star && is_bridged && winner) {
+        end_leg(legs[*winner]);  // the caller pressed *: the callee is dropped, the caller stays
+        continue;
+      }
+    }
+    if (handle_interruption(event)) {
+      // The caller hung up, the API ended or redirected the call, or its time limit came.
+      is_caller_gone = true;
+      for (auto& leg : legs) end_leg(leg);
+    }
+  }
+  cancel_timer(TimerKind::kDialLimit);
+  if (is_ringback_playing && !is_remote_gone) engine.media.stop_playing(*session);
+
+  // The action request: DialCallStatus and the rest.
+  http::Form params;
+  const DialLeg* reported = nullptr;
+  if (winner) {
+    reported = &legs[*winner];
+    params.set("DialCallStatus", "completed");
+    params.set("DialBridged", is_bridged ? "true" : "false");
+  } else {
+    for (const auto& leg : legs) {
+      if (leg.is_started) reported = &leg;  // the last one tried
+    }
+    std::string status = unanswered_status(legs);
+    if (ending && status == "canceled") status = "canceled";
+    params.set("DialCallStatus", status);
+    params.set("DialBridged", "false");
+  }
+  if (reported != nullptr) {
+    params.set("DialCallSid", reported->call_sid);
+    params.set("DialCallDuration", std::to_string(reported->result.duration));
+    if (reported->result.sip_call_id) params.set("DialSipCallId", *reported->result.sip_call_id);
+    if (reported->result.sip_response_code) {
+      params.set("DialSipResponseCode", std::to_string(*reported->result.sip_response_code));
+    }
+    for (const auto& h : reported->result.x_headers) params.set("DialSipHeader_" + h.name, h.value);
+  }
+  spdlog::debug("call {}: <Dial> over: {}", call.sid, params.get("DialCallStatus").value_or(""));
+
+  const bool is_call_over = ending || is_remote_gone;
+  if (!d.action) co_return is_call_over || redirected ? Flow::kOver : Flow::kNext;
+  const WebhookTarget action{twiml::resolve_url(document_url, *d.action), method_name(d.method)};
+  if (redirected) co_return Flow::kOver;  // the API gave the call other TwiML
+  if (is_call_over) {
+    // Twilio still tells the action URL how the dial went; the TwiML it returns is not run.
+    auto request = voice_parameters(call);
+    request.set("CallStatus", "completed");
+    for (const auto& f : params.fields()) request.set(f.name, f.value);
+    engine.webhooks.fetch_twiml(auth_token, call, action, std::nullopt, std::move(request), [](TwimlFetch) {});
+    co_return Flow::kOver;
+  }
+  next_source.target = action;
+  for (const auto& f : params.fields()) next_source.extra_params.set(f.name, f.value);
+  co_return Flow::kNewDocument;
+}
+
+asio::awaitable<Flow> ActiveCall::refer(const twiml::Refer& r, TwimlSource& next_source) {
+  std::string uri = r.target.uri;
+  if (!uri.starts_with("sip:") && !uri.starts_with("sips:")) uri = "sip:" + uri;
+  auto weak = weak_from_this();
+  engine.user_agent.send_refer(dialog, "<" + uri + ">", [weak](int status, bool is_final) {
+    if (auto self = weak.lock()) self->post(ReferProgress{status, is_final});
+  });
+  // The REFER's own answer, then the NOTIFYs until the final one; bounded by the REFER timer.
+  constexpr std::chrono::seconds kReferWait{64};
+  set_timer(TimerKind::kRefer, kReferWait);
+  std::optional<int> refer_status;
+  std::optional<int> notify_status;
+  bool is_done = false;
+  bool is_interrupted = false;
+  while (!is_done) {
+    auto event = co_await next();
+    if (const auto* p = std::get_if<ReferProgress>(&event)) {
+      if (!refer_status) {
+        refer_status = p->status;
+        if (p->status >= 300) is_done = true;
+      } else {
+        notify_status = p->status;
+      }
+      if (p->is_final) is_done = true;
+      continue;
+    }
+    if (auto* t = std::get_if<TimerFired>(&event); t && t->kind == TimerKind::kRefer) break;
+    if (handle_interruption(event)) {
+      is_interrupted = true;
+      break;
+    }
+  }
+  cancel_timer(TimerKind::kRefer);
+
+  std::string refer_call_status;
+  if (refer_status && *refer_status < 300 && notify_status) {
+    const int n = *notify_status;
+    if (n >= 200 && n < 300) {
+      refer_call_status = "in-progress";
+    } else if (n == 486 || n == 600 || n == 603) {
+      refer_call_status = "busy";
+    } else if (n == 408 || n == 480 || n == 487) {
+      refer_call_status = "no-answer";
+    } else if (n >= 300) {
+      refer_call_status = "failed";
+    } else {
+      refer_call_status = is_interrupted ? "canceled" : "ringing";
+    }
+  } else if (!refer_status || *refer_status >= 300) {
+    refer_call_status = "failed";
+  }
+  http::Form params;
+  if (!refer_call_status.empty()) params.set("ReferCallStatus", refer_call_status);
+  if (refer_status) params.set("ReferSipResponseCode", std::to_string(*refer_status));
+  if (notify_status) params.set("NotifySipResponseCode", std::to_string(*notify_status));
+
+  if (!r.action) {
+    // Without an action the transferred leg is ended once the transfer is under way.
+    if (refer_status && *refer_status < 300) co_return Flow::kHangup;
+    co_return is_interrupted ? Flow::kOver : Flow::kNext;
+  }
+  const WebhookTarget action{twiml::resolve_url(document_url, *r.action), method_name(r.method)};
+  if (is_interrupted) {
+    if (ending || is_remote_gone) {
+      auto request = voice_parameters(lifecycle.call());
+      request.set("CallStatus", "completed");
+      for (const auto& f : params.fields()) request.set(f.name, f.value);
+      engine.webhooks.fetch_twiml(auth_token, lifecycle.call(), action, std::nullopt, std::move(request),
+                                  [](TwimlFetch) {});
+    }
+    co_return Flow::kOver;
+  }
+  next_source.target = action;
+  for (const auto& f : params.fields()) next_source.extra_params.set(f.name, f.value);
+  co_return Flow::kNewDocument;
+}
+
+}  // namespace sb::calls
