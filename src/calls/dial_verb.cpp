@@ -332,7 +332,7 @@ asio::awaitable<Flow> ActiveCall::refer(const twiml::Refer& r, TwimlSource& next
   std::string uri = r.target.uri;
   if (!uri.starts_with("sip:") && !uri.starts_with("sips:")) uri = "sip:" + uri;
   auto weak = weak_from_this();
-  engine.user_agent.send_refer(dialog, "<" + uri + ">", [weak](int status, bool is_final) {
+  engine.user_agent.send_refer(dialog, uri, [weak](int status, bool is_final) {
     if (auto self = weak.lock()) self->post(ReferProgress{status, is_final});
   });
   // The REFER's own answer, then the NOTIFYs until the final one; bounded by the REFER timer.

@@ -100,3 +100,219 @@ test('<Dial><Sip> bridges the callee, who hangs up; the action gets every Dial p
     await hooks.close();
   }
 });
+
+// Dials `legs` (sipp instances) from a caller sipp with `dialAttrs`, and returns the action request.
+async function dialAndWait({ legs, dialAttrs = {}, sipAttrs = () => ({}), callerScenario, callerArgs = [],
+  after = (r) => r.hangup(), screen, actionTimeoutMs = 25000 }) {
+  const hooks = await startWebhookServer((req) => {
+    const r = new twilio.twiml.VoiceResponse();
+    if (req.path === '/voice') {
+      const dial = r.dial({ action: '/dialed', ...dialAttrs });
+      legs.forEach((leg, i) => dial.sip(sipAttrs(i), leg.uri || `sip:leg${i}@127.0.0.1:${leg.port}`));
+    } else if (req.path === '/dialed') {
+      after(r, req);
+    } else if (req.path.startsWith('/screen') && screen) {
+      screen(r, req);
+    }
+    return r;
+  });
+  const caller = callerScenario
+    ? await startSipp({ scenario: callerScenario, calls: 1, timeoutMs: 30000, extraArgs: callerArgs })
+    : await startCaller();
+  try {
+    const call = await placeCall(hooks, caller);
+    const [dialed] = await hooks.waitFor(1, { filter: (r) => r.path === '/dialed', timeoutMs: actionTimeoutMs });
+    const results = await Promise.all(legs.map((leg) => leg.done));
+    const callerResult = await caller.done;
+    return { call, dialed, p: dialed.params, hooks, results, callerResult };
+  } finally {
+    await caller.stop();
+    for (const leg of legs) await leg.stop();
+    await hooks.close();
+  }
+}
+
+const leg = (name, args = []) => startSipp({ scenario: name.endsWith('.xml') ? scenario(name) : name, calls: 1,
+  timeoutMs: 30000, extraArgs: args });
+
+test('a busy callee: DialCallStatus busy with its SIP code, and the TwiML after <Dial> runs without an action', async () => {
+  const busy = await leg('uas_busy.xml');
+  const hooks = await startWebhookServer((req) => {
+    const r = new twilio.twiml.VoiceResponse();
+    if (req.path === '/voice') {
+      r.dial().sip(`sip:busy@127.0.0.1:${busy.port}`);
+      r.redirect('/after');
+    } else if (req.path === '/after') {
+      r.hangup();
+    }
+    return r;
+  });
+  const caller = await startCaller();
+  try {
+    const call = await placeCall(hooks, caller);
+    const [after] = await hooks.waitFor(1, { filter: (r) => r.path === '/after', timeoutMs: 15000 });
+    assert.equal(after.params.CallSid, call.sid);
+    assert.equal((await busy.done).code, 0);
+    const [child] = await sb.client().calls.list({ parentCallSid: call.sid });
+    assert.equal(child.status, 'busy');
+    assert.equal((await caller.done).code, 0);
+  } finally {
+    await busy.stop();
+    await caller.stop();
+    await hooks.close();
+  }
+});
+
+test('busy reported to the action with DialSipResponseCode 486', async () => {
+  const { p, results } = await dialAndWait({ legs: [await leg('uas_busy.xml')] });
+  assert.equal(p.DialCallStatus, 'busy');
+  assert.equal(p.DialSipResponseCode, '486');
+  assert.equal(p.DialBridged, 'false');
+  assert.equal(p.DialCallDuration, '0');
+  assert.equal(results[0].code, 0);
+});
+
+test('no answer within the Dial timeout: CANCEL, DialCallStatus no-answer', async () => {
+  const started = Date.now();
+  const { p, results } = await dialAndWait({ legs: [await leg('cancel_uas.xml')], dialAttrs: { timeout: 5 } });
+  assert.equal(p.DialCallStatus, 'no-answer');
+  assert.equal(p.DialSipResponseCode, '487');
+  assert.ok(Date.now() - started >= 5000);
+  assert.equal(results[0].code, 0, 'the callee got the CANCEL');
+  const child = await sb.client().calls(p.DialCallSid).fetch();
+  assert.equal(child.status, 'no-answer');
+});
+
+test('parallel: the first to answer wins and the ringing leg is cancelled', async () => {
+  const ringing = await leg('cancel_uas.xml');
+  const answering = await leg('uas_answer_bye.xml', ['-d', '1000']);
+  const { p, results, call } = await dialAndWait({ legs: [ringing, answering] });
+  assert.equal(p.DialCallStatus, 'completed');
+  assert.equal(p.DialBridged, 'true');
+  assert.equal(p[`DialSipHeader_X-Hangup-Reason`], `done-${answering.port}`);
+  assert.equal(results[0].code, 0, 'the ringing leg was cancelled');
+  assert.equal(results[1].code, 0);
+  const children = await sb.client().calls.list({ parentCallSid: call.sid });
+  const byStatus = Object.fromEntries(await Promise.all(children.map(async (c) => {
+    const done = await waitForStatus(sb.client(), c.sid, FINAL);
+    return [done.sid === p.DialCallSid ? 'winner' : 'other', done.status];
+  })));
+  assert.deepEqual(byStatus, { winner: 'completed', other: 'canceled' });
+});
+
+test('sequential: a busy first leg falls through to the second, which answers', async () => {
+  const busy = await leg('uas_busy.xml');
+  const answering = await leg('uas_answer_bye.xml', ['-d', '1000']);
+  const { p, call } = await dialAndWait({ legs: [busy, answering], dialAttrs: { sequential: true } });
+  assert.equal(p.DialCallStatus, 'completed');
+  assert.equal(p[`DialSipHeader_X-Hangup-Reason`], `done-${answering.port}`);
+  const children = await sb.client().calls.list({ parentCallSid: call.sid });
+  assert.equal(children.length, 2);
+  const statuses = (await Promise.all(children.map((c) => waitForStatus(sb.client(), c.sid, FINAL))))
+    .sort((a, b) => a.dateCreated - b.dateCreated || (a.status === 'busy' ? -1 : 1)).map((c) => c.status);
+  assert.deepEqual(statuses.sort(), ['busy', 'completed']);
+});
+
+test('digest: <Sip username password> answers the callee\'s 401', async () => {
+  const auth = await leg('auth_uas.xml');
+  const { p, results } = await dialAndWait({ legs: [auth], sipAttrs: () => ({ username: 'alice', password: 'secret' }),
+    dialAttrs: { timeLimit: 2 } });
+  assert.equal(p.DialCallStatus, 'completed');
+  assert.equal(p.DialBridged, 'true');
+  assert.equal(results[0].code, 0, `sipp checked the credentials: ${results[0].errors}`);
+  assert.ok(Number(p.DialCallDuration) >= 1 && Number(p.DialCallDuration) <= 4, 'timeLimit ended the bridge');
+});
+
+test('screening: the callee hears the url document and is bridged when it runs out', async () => {
+  const answering = await leg('uas_answer_bye.xml', ['-d', '4000']);
+  const { p, hooks } = await dialAndWait({ legs: [answering], sipAttrs: () => ({ url: '/screen' }),
+    screen: (r) => r.say('A call for you.') });
+  assert.equal(p.DialCallStatus, 'completed');
+  assert.equal(p.DialBridged, 'true');
+  const [screen] = hooks.requests.filter((r) => r.path === '/screen');
+  assert.equal(screen.params.CallSid, p.DialCallSid);
+  assert.equal(screen.params.Direction, 'outbound-dial');
+  assert.equal(screen.params[`SipHeader_X-Answered-By`], `sipp-${answering.port}`);
+  assert.ok(screen.params.SipCallId);
+});
+
+test('screening: <Hangup/> in the url document declines; the caller is not bridged', async () => {
+  const callee = await leg('uas');
+  const { p } = await dialAndWait({ legs: [callee], sipAttrs: () => ({ url: '/screen' }), screen: (r) => r.hangup() });
+  assert.equal(p.DialCallStatus, 'completed');
+  assert.equal(p.DialBridged, 'false');
+});
+
+test('a screening document that dials is refused with 13201', async () => {
+  const callee = await leg('uas');
+  const { p } = await dialAndWait({ legs: [callee], sipAttrs: () => ({ url: '/screen' }),
+    screen: (r) => r.dial().sip('sip:nobody@127.0.0.1:9') });
+  assert.equal(p.DialBridged, 'false');
+  const alerts = await sb.client().api.v2010.account.notifications.list({ limit: 50 });
+  assert.ok(alerts.some((n) => n.errorCode === '13201' && n.callSid === p.DialCallSid), 'notification 13201');
+});
+
+test('hangupOnStar: the caller presses * (RFC 2833), the callee is dropped, the caller continues', async () => {
+  const callee = await leg('uas');
+  const { p, results, callerResult } = await dialAndWait({ legs: [callee], dialAttrs: { hangupOnStar: true },
+    callerScenario: scenario('uas_press_star.xml'), callerArgs: ['-d', '1500', '-mi', '127.0.0.1'] });
+  assert.equal(p.DialCallStatus, 'completed');
+  assert.equal(p.DialBridged, 'true');
+  assert.equal(results[0].code, 0, 'the callee got our BYE');
+  assert.equal(callerResult.code, 0, 'the caller got the BYE of the action\'s <Hangup/>');
+});
+
+test('the caller hangs up while the callee rings: the leg is cancelled', async () => {
+  const ringing = await leg('cancel_uas.xml');
+  const { p, results } = await dialAndWait({ legs: [ringing], callerScenario: scenario('uas_answer_bye.xml'),
+    callerArgs: ['-d', '1500'] });
+  assert.equal(p.DialCallStatus, 'canceled');
+  assert.equal(p.CallStatus, 'completed');
+  assert.equal(results[0].code, 0, 'the callee got the CANCEL');
+  assert.equal((await sb.client().calls(p.DialCallSid).fetch()).status, 'canceled');
+});
+
+async function referCall(scenarioName, action) {
+  const hooks = await startWebhookServer((req) => {
+    const r = new twilio.twiml.VoiceResponse();
+    if (req.path === '/voice') {
+      r.refer(action ? { action: '/referred' } : {}).sip('sip:alice@transfer.example.com?X-Transfer-Id=7');
+      r.say('still here');
+    } else if (req.path === '/referred') {
+      r.hangup();
+    }
+    return r;
+  });
+  const caller = await startSipp({ scenario: scenario(scenarioName), calls: 1, timeoutMs: 20000, extraArgs: ['-d', '100'] });
+  try {
+    const call = await placeCall(hooks, caller);
+    const requests = action ? await hooks.waitFor(1, { filter: (r) => r.path === '/referred', timeoutMs: 15000 }) : [];
+    const result = await caller.done;
+    await waitForStatus(sb.client(), call.sid, FINAL);
+    return { result, referred: requests[0] };
+  } finally {
+    await caller.stop();
+    await hooks.close();
+  }
+}
+
+test('<Refer> accepted: REFER with the Refer-To, NOTIFY progress, the action gets Twilio\'s Refer parameters', async () => {
+  const { result, referred } = await referCall('uas_refer_accept.xml', true);
+  assert.equal(result.code, 0, `sipp: ${result.errors}`);
+  assert.equal(referred.params.ReferSipResponseCode, '202');
+  assert.equal(referred.params.NotifySipResponseCode, '200');
+  assert.equal(referred.params.ReferCallStatus, 'in-progress');
+});
+
+test('<Refer> refused with 603: ReferCallStatus failed', async () => {
+  const { result, referred } = await referCall('uas_refer_decline.xml', true);
+  assert.equal(result.code, 0, `sipp: ${result.errors}`);
+  assert.equal(referred.params.ReferSipResponseCode, '603');
+  assert.equal(referred.params.ReferCallStatus, 'failed');
+  assert.equal(referred.params.NotifySipResponseCode, undefined);
+});
+
+test('<Refer> without an action ends the leg once the transfer is accepted', async () => {
+  const { result } = await referCall('uas_refer_accept.xml', false);
+  assert.equal(result.code, 0, `sipp: ${result.errors}`);
+});
