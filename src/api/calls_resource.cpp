@@ -127,7 +127,7 @@ void delete_call(const ContextPtr& ctx) {
 }
 
 void create_call(const ContextPtr& ctx, calls::CallControl& control) {
-  auto parsed = calls::parse_outbound_call(ctx->form);
+  auto parsed = calls::parse_outbound_call(ctx->form, control.trunks());
   if (auto* error = std::get_if<calls::RequestError>(&parsed)) return ctx->fail(from_request_error(*error));
   auto& p = std::get<calls::ParsedOutboundCall>(parsed);
   auto& request = p.request;

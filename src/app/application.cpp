@@ -123,7 +123,8 @@ int serve(const Config& config, const ServeOptions& options) {
                                 {.calls_per_second = config.calls_per_second,
                                  .media_address = binds_any ? config.sip.host : advertised,
                                  .advertised_address = advertised,
-                                 .data_dir = config.data_dir});
+                                 .data_dir = config.data_dir,
+                                 .trunks = calls::TrunkTable(config.trunks)});
   engine_for_media = &call_engine;
   api::Api api(*store, &call_engine);
   http::Server server(loop,

@@ -75,6 +75,76 @@ PortRange parse_port_range(std::string_view text, std::string_view setting) {
   return {static_cast<std::uint16_t>(*low), static_cast<std::uint16_t>(*high)};
 }
 
+namespace {
+
+// [[trunks]] name, host, port, transport, username, password, number_format, prefixes.
+std::vector<calls::Trunk> read_trunks(const toml::node& node, std::string_view origin) {
+  const auto* array = node.as_array();
+  if (array == nullptr) throw std::runtime_error(fmt::format("{}: 'trunks' must be an array of tables ([[trunks]])", origin));
+  static const std::set<std::string, std::less<>> kKeys = {"name", "host", "port", "transport", "username",
+                                                          "password", "number_format", "prefixes"};
+  std::vector<calls::Trunk> trunks;
+  for (const auto& element : *array) {
+    const auto* table = element.as_table();
+    if (table == nullptr) throw std::runtime_error(fmt::format("{}: each [[trunks]] entry must be a table", origin));
+    for (const auto& [key, _] : *table) {
+      if (!kKeys.contains(key.str())) {
+        throw std::runtime_error(fmt::format("{}: unknown setting 'trunks.{}'", origin, key.str()));
+      }
+    }
+    auto text = [&](std::string_view key) -> std::optional<std::string> {
+      const auto* n = table->get(key);
+      if (n == nullptr) return std::nullopt;
+      if (auto v = n->value<std::string>()) return v;
+      throw std::runtime_error(fmt::format("{}: 'trunks.{}' must be a string", origin, key));
+    };
+    calls::Trunk trunk;
+    trunk.name = text("name").value_or("");
+    trunk.host = text("host").value_or("");
+    if (const auto* n = table->get("port")) {
+      const auto v = n->value<std::int64_t>();
+      if (!v || *v < 1 || *v > 65535) throw std::runtime_error(fmt::format("{}: 'trunks.port' must be 1-65535", origin));
+      trunk.port = static_cast<std::uint16_t>(*v);
+    }
+    const auto transport = text("transport").value_or("udp");
+    if (transport == "udp") {
+      trunk.transport = calls::SipTransport::kUdp;
+    } else if (transport == "tcp") {
+      trunk.transport = calls::SipTransport::kTcp;
+    } else if (transport == "tls") {
+      trunk.transport = calls::SipTransport::kTls;
+    } else {
+      throw std::runtime_error(fmt::format("{}: 'trunks.transport' must be udp, tcp or tls", origin));
+    }
+    trunk.username = text("username");
+    trunk.password = text("password");
+    const auto format = text("number_format").value_or("e164");
+    if (format == "e164") {
+      trunk.number_format = calls::NumberFormat::kE164;
+    } else if (format == "digits") {
+      trunk.number_format = calls::NumberFormat::kDigits;
+    } else {
+      throw std::runtime_error(fmt::format("{}: 'trunks.number_format' must be e164 or digits", origin));
+    }
+    if (const auto* n = table->get("prefixes")) {
+      const auto* prefixes = n->as_array();
+      if (prefixes == nullptr) throw std::runtime_error(fmt::format("{}: 'trunks.prefixes' must be an array", origin));
+      for (const auto& p : *prefixes) {
+        auto v = p.value<std::string>();
+        if (!v) throw std::runtime_error(fmt::format("{}: 'trunks.prefixes' must hold strings", origin));
+        trunk.prefixes.push_back(*v);
+      }
+    }
+    if (auto problem = calls::validate_trunk(trunk); !problem.empty()) {
+      throw std::runtime_error(fmt::format("{}: {}", origin, problem));
+    }
+    trunks.push_back(std::move(trunk));
+  }
+  return trunks;
+}
+
+}  // namespace
+
 void apply_toml(Config& config, std::string_view toml_text, std::string_view origin) {
   toml::table root;
   try {
@@ -90,6 +160,7 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
       "sip.listen", "sip.tls_listen", "tls.cert", "tls.key", "tls.ca", "rtp.ports",
       "calls.calls_per_second"};
   for (const auto& [key, node] : root) {
+    if (key.str() == "trunks") continue;  // an array of tables, read below
     if (const auto* table = node.as_table()) {
       for (const auto& [sub, _] : *table) {
         const std::string name = fmt::format("{}.{}", key.str(), sub.str());
@@ -141,6 +212,7 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
     }
     config.calls_per_second = *v;
   }
+  if (const auto node = root.get("trunks")) config.trunks = read_trunks(*node, origin);
 }
 
 Config load_config(const Flags& flags) {

@@ -2,12 +2,15 @@
 // switchboard's configuration: defaults, then the TOML file (--config), then command-line flags.
 // Read once at start-up; a bad value is a start-up error that names the setting.
 
+#include "calls/trunks.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sb::app {
 
@@ -38,6 +41,7 @@ struct Config {
   std::chrono::seconds http_request_timeout{30};
   std::chrono::seconds http_idle_timeout{60};
   double calls_per_second = 50;  // per account; calls beyond it wait in a queue
+  std::vector<calls::Trunk> trunks;  // [[trunks]]: where phone numbers go
 };
 
 // The command-line flags of `serve`; each set one overrides the file.

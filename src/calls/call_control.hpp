@@ -4,6 +4,7 @@
 // Signalling loop only.
 
 #include "calls/outbound_request.hpp"
+#include "calls/trunks.hpp"
 #include "store/call_repository.hpp"
 
 #include <functional>
@@ -30,6 +31,8 @@ class CallControl {
   // the call's record once its final state is stored, or nullopt when it is not live here.
   virtual void end(const std::string& call_sid, const std::string& status,
                    std::function<void(std::optional<store::Call>)> done) = 0;
+  // The SIP trunks phone numbers leave through (none: phone numbers cannot be called).
+  virtual const TrunkTable* trunks() const { return nullptr; }
 };
 
 }  // namespace sb::calls

@@ -375,6 +375,8 @@ void CallEngine::end(const std::string& call_sid, const std::string& status,
 
 void CallEngine::set_api_base_url(std::string url) { impl_->api_base_url = std::move(url); }
 
+const TrunkTable* CallEngine::trunks() const { return &impl_->options.trunks; }
+
 void CallEngine::on_media_event(const media::MediaEvent& event) {
   auto it = impl_->by_session.find(event.session);
   if (it == impl_->by_session.end()) return;

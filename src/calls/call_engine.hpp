@@ -31,6 +31,7 @@ struct CallEngineOptions {
   std::string media_address = "127.0.0.1";  // numeric address the RTP sockets bind
   std::string advertised_address;        // in SDP and our From host; empty: media_address
   std::filesystem::path data_dir = "var";   // audio cache and recordings below it
+  TrunkTable trunks;                        // where <Number> and E.164 calls go
 };
 
 class CallEngine final : public CallControl {
@@ -45,6 +46,8 @@ class CallEngine final : public CallControl {
   bool redirect(const std::string& call_sid, CallRedirect redirect) override;
   void end(const std::string& call_sid, const std::string& status,
            std::function<void(std::optional<store::Call>)> done) override;
+
+  const TrunkTable* trunks() const override;
 
   void on_media_event(const media::MediaEvent& event);
   // The REST API's base URL ("http://127.0.0.1:8080"), for the RecordingUrl given to applications;

@@ -6,6 +6,7 @@
 
 #include "calls/active_call.hpp"
 #include "calls/notifications.hpp"
+#include "calls/trunks.hpp"
 #include "core/log.hpp"
 #include "core/sid.hpp"
 #include "http/message.hpp"
@@ -81,7 +82,11 @@ asio::awaitable<void> ActiveCall::run_child() {
     watch_dialog();
     notify_parent({.kind = ChildUpdate::Kind::kAnswered, .call_sid = call.sid, .sip_call_id = call.sip_call_id});
     bool is_accepted = true;
-    if (screening && !ending && !is_remote_gone) {
+    if (request.send_digits && !ending && !is_remote_gone) {
+      const Flow flow = co_await send_digits(*request.send_digits);  // <Number sendDigits>
+      is_accepted = flow == Flow::kNext;
+    }
+    if (is_accepted && screening && !ending && !is_remote_gone) {
       // The callee hears the screening document; the caller keeps hearing ringback.
       is_screening = true;
       TwimlSource source = *screening;
@@ -122,6 +127,30 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
   }
   // One leg per noun switchboard can dial.
   std::vector<DialLeg> legs;
+  auto add_leg = [&](std::string to, SipTarget target, std::optional<std::string> username,
+                     std::optional<std::string> password, const twiml::StatusCallback& callback,
+                     const std::optional<std::string>& screening_url, twiml::Method screening_method) -> DialLeg& {
+    DialLeg& leg = legs.emplace_back();
+    leg.request.to = std::move(to);
+    leg.request.target = std::move(target);
+    leg.request.from = call.from;
+    leg.request.caller_id = d.caller_id;
+    leg.request.timeout = d.timeout;
+    leg.request.time_limit = d.time_limit;
+    leg.request.sip_auth_username = std::move(username);
+    leg.request.sip_auth_password = std::move(password);
+    if (callback.url) {
+      leg.request.status_callback = twiml::resolve_url(document_url, *callback.url);
+      leg.request.status_callback_method = method_name(callback.method);
+      leg.request.status_callback_events = progress_events(callback.events);
+    }
+    if (screening_url) {
+      TwimlSource screen;
+      screen.target = WebhookTarget{twiml::resolve_url(document_url, *screening_url), method_name(screening_method)};
+      leg.screening = std::move(screen);
+    }
+    return leg;
+  };
   for (const auto& target : d.targets) {
     if (const auto* s = std::get_if<twiml::Sip>(&target)) {
       std::string text = s->uri;
@@ -136,28 +165,22 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
         warn(13243, fmt::format("<Sip>{}</Sip> is not a usable SIP URI: {}", s->uri, error->message));
         continue;
       }
-      DialLeg leg;
-      leg.request.to = s->uri;
-      leg.request.target = std::get<SipTarget>(std::move(parsed));
-      leg.request.from = call.from;
-      leg.request.caller_id = d.caller_id;
-      leg.request.timeout = d.timeout;
-      leg.request.time_limit = d.time_limit;
-      leg.request.sip_auth_username = s->username;
-      leg.request.sip_auth_password = s->password;
-      if (s->status_callback.url) {
-        leg.request.status_callback = twiml::resolve_url(document_url, *s->status_callback.url);
-        leg.request.status_callback_method = method_name(s->status_callback.method);
-        leg.request.status_callback_events = progress_events(s->status_callback.events);
-      }
-      if (s->url) {
-        TwimlSource screen;
-        screen.target = WebhookTarget{twiml::resolve_url(document_url, *s->url), method_name(s->method)};
-        leg.screening = std::move(screen);
-      }
-      legs.push_back(std::move(leg));
+      add_leg(s->uri, std::get<SipTarget>(std::move(parsed)), s->username, s->password, s->status_callback, s->url,
+              s->method);
     } else if (const auto* n = std::get_if<twiml::Number>(&target)) {
-      warn(13224, fmt::format("<Number>{}</Number>: no SIP trunk is configured for phone numbers", n->phone_number));
+      const auto number = normalize_phone_number(n->phone_number);
+      if (!number) {
+        warn(13223, fmt::format("<Number>{}</Number> is not an E.164 phone number", n->phone_number));
+        continue;
+      }
+      auto route = engine.options.trunks.route(*number);
+      if (!route) {
+        warn(13224, fmt::format("<Number>{}</Number>: no SIP trunk is configured for this number", *number));
+        continue;
+      }
+      auto& leg = add_leg(*number, std::move(route->target), route->username, route->password, n->status_callback,
+                          n->url, n->method);
+      leg.request.send_digits = n->send_digits;
     } else if (std::holds_alternative<twiml::Client>(target)) {
       warn(12200, "<Client> is not supported by this version of switchboard; it was skipped");
     } else if (std::holds_alternative<twiml::Conference>(target)) {

@@ -1,6 +1,7 @@
 #include "calls/outbound_request.hpp"
 
 #include "calls/request_params.hpp"
+#include "calls/trunks.hpp"
 #include "sip/message/uri.hpp"
 
 #include <fmt/format.h>
@@ -209,10 +210,12 @@ std::variant<SipTarget, RequestError> parse_sip_target(std::string_view text,
   return target;
 }
 
-std::variant<ParsedOutboundCall, RequestError> parse_outbound_call(const http::Form& form) {
+std::variant<ParsedOutboundCall, RequestError> parse_outbound_call(const http::Form& form, const TrunkTable* trunks) {
   ParsedOutboundCall parsed;
   auto& r = parsed.request;
   std::optional<RequestError> e;
+  std::optional<std::string> trunk_username;  // a trunk's credentials, unless SipAuth* are given
+  std::optional<std::string> trunk_password;
 
   const auto to = form.get("To");
   if (!to || to->empty()) return bad(21201, "No 'To' number is specified");
@@ -227,7 +230,13 @@ std::variant<ParsedOutboundCall, RequestError> parse_outbound_call(const http::F
     if (auto* error = std::get_if<RequestError>(&target)) return *error;
     r.target = std::move(std::get<SipTarget>(target));
   } else if (is_e164(r.to)) {
-    return bad(21214, fmt::format("'To' number {} cannot be reached: no SIP trunk for phone numbers is configured", r.to));
+    auto route = trunks != nullptr ? trunks->route(r.to) : std::nullopt;
+    if (!route) {
+      return bad(21214, fmt::format("'To' number {} cannot be reached: no SIP trunk for phone numbers is configured", r.to));
+    }
+    r.target = std::move(route->target);
+    trunk_username = std::move(route->username);
+    trunk_password = std::move(route->password);
   } else {
     return bad(21211, fmt::format("Invalid 'To': '{}' is neither a SIP URI nor an E.164 phone number", r.to));
   }
@@ -301,6 +310,9 @@ std::variant<ParsedOutboundCall, RequestError> parse_outbound_call(const http::F
     }
     r.sip_auth_username = *user;
     r.sip_auth_password = *password;
+  } else if (trunk_username) {
+    r.sip_auth_username = std::move(trunk_username);
+    r.sip_auth_password = std::move(trunk_password);
   }
 
   // SendDigits wins over MachineDetection (Twilio ignores AMD when SendDigits is set).

@@ -84,7 +84,11 @@ struct ParsedOutboundCall {
   http::Form normalized;  // the accepted parameters, to store and parse again
 };
 
-std::variant<ParsedOutboundCall, RequestError> parse_outbound_call(const http::Form& form);
+class TrunkTable;
+// `trunks` routes an E.164 `To` (without one, or without a matching trunk, such a call is refused
+// with 21214).
+std::variant<ParsedOutboundCall, RequestError> parse_outbound_call(const http::Form& form,
+                                                                   const TrunkTable* trunks = nullptr);
 
 // Parses a SIP URI with optional `?headers` (the `To` of a call or the body of `<Sip>`):
 // Twilio's limits (URI under 255 characters, headers under 1024), header names and values,

@@ -73,5 +73,40 @@ TEST(Config, BadValuesNameTheSetting) {
   EXPECT_THROW(parse_endpoint("1.2.3.4:65536", "--http"), std::invalid_argument);
 }
 
+TEST(Config, TrunksAreReadAndChecked) {
+  Config c;
+  apply_toml(c,
+             "[[trunks]]\nname = \"carrier\"\nhost = \"sbc.example.net\"\nport = 5070\ntransport = \"tcp\"\n"
+             "username = \"acct\"\npassword = \"pw\"\nnumber_format = \"digits\"\nprefixes = [\"+1\", \"+44\"]\n"
+             "[[trunks]]\nname = \"default\"\nhost = \"10.0.0.9\"\n",
+             "f.toml");
+  ASSERT_EQ(c.trunks.size(), 2u);
+  EXPECT_EQ(c.trunks[0].name, "carrier");
+  EXPECT_EQ(c.trunks[0].port, 5070);
+  EXPECT_EQ(c.trunks[0].transport, calls::SipTransport::kTcp);
+  EXPECT_EQ(c.trunks[0].number_format, calls::NumberFormat::kDigits);
+  EXPECT_EQ(c.trunks[0].prefixes, (std::vector<std::string>{"+1", "+44"}));
+  EXPECT_EQ(c.trunks[1].transport, calls::SipTransport::kUdp);
+
+  auto message = [&](std::string_view toml) {
+    try {
+      Config other;
+      apply_toml(other, toml, "f.toml");
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("[[trunks]]\nname = \"a\"\nhots = \"x\"\n").find("unknown setting 'trunks.hots'"),
+            std::string::npos);
+  EXPECT_NE(message("[[trunks]]\nname = \"a\"\n").find("needs a host"), std::string::npos);
+  EXPECT_NE(message("[[trunks]]\nname = \"a\"\nhost = \"h\"\ntransport = \"sctp\"\n").find("trunks.transport"),
+            std::string::npos);
+  EXPECT_NE(message("[[trunks]]\nname = \"a\"\nhost = \"h\"\nprefixes = [\"44\"]\n").find("prefix '44'"),
+            std::string::npos);
+  EXPECT_NE(message("[[trunks]]\nname = \"a\"\nhost = \"h\"\nusername = \"u\"\n").find("together"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace sb::app

@@ -1,0 +1,106 @@
+'use strict';
+// Phone numbers over SIP trunks: a REST call to an E.164 `To` and `<Dial><Number>` leave through
+// the [[trunks]] of the configuration (sipp stands in for the carriers).
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const twilio = require('twilio');
+const { startSwitchboard } = require('./lib/switchboard');
+const { startSipp } = require('./lib/sipp');
+const { startWebhookServer } = require('./lib/webhook_server');
+
+const scenario = (name) => path.join(__dirname, 'scenarios', name);
+
+async function waitForStatus(client, sid, statuses, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const call = await client.calls(sid).fetch();
+    if (statuses.includes(call.status)) return call;
+    if (Date.now() > deadline) throw new Error(`call ${sid} still ${call.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('E.164 calls and <Dial><Number> go through the matching trunk, with its credentials and number format', async () => {
+  // Carrier A (+1415...) challenges with digest; carrier B (+1212..., digits format) answers.
+  const carrierA = await startSipp({ scenario: scenario('auth_uas.xml'), calls: 1, timeoutMs: 30000, traceMessages: true });
+  const carrierB = await startSipp({ scenario: scenario('uas_answer_bye.xml'), calls: 1, timeoutMs: 30000,
+    traceMessages: true, extraArgs: ['-d', '1000'] });
+  const sb = await startSwitchboard({ config: [
+    '[[trunks]]', 'name = "carrier-a"', 'host = "127.0.0.1"', `port = ${carrierA.port}`, 'username = "alice"',
+    'password = "secret"', 'prefixes = ["+1415"]',
+    '[[trunks]]', 'name = "carrier-b"', 'host = "127.0.0.1"', `port = ${carrierB.port}`, 'number_format = "digits"',
+    'prefixes = ["+1212"]', ''].join('\n') });
+  const hooks = await startWebhookServer((req) => {
+    const r = new twilio.twiml.VoiceResponse();
+    if (req.path === '/voice') {
+      r.dial({ action: '/dialed' }).number({ sendDigits: '1w2', statusCallback: '/leg' }, '(212) 555-0100');
+    } else if (req.path === '/dialed') {
+      r.hangup();
+    }
+    return r;
+  });
+  try {
+    const client = sb.client();
+    const call = await client.calls.create({ to: '+14155550199', from: '+15005550006', url: `${hooks.url}/voice` });
+    assert.equal(call.to, '+14155550199');
+    const [dialed] = await hooks.waitFor(1, { filter: (r) => r.path === '/dialed', timeoutMs: 20000 });
+    assert.equal(dialed.params.DialCallStatus, 'completed');
+    assert.equal(dialed.params.DialBridged, 'true');
+    const child = await waitForStatus(client, dialed.params.DialCallSid, ['completed']);
+    assert.equal(child.to, '+12125550100');
+    assert.equal(child.from, '+15005550006');
+    const [leg] = await hooks.waitFor(1, { filter: (r) => r.path === '/leg' });
+    assert.equal(leg.params.CallStatus, 'completed');
+    assert.equal(leg.params.To, '+12125550100');
+
+    const a = await carrierA.done;
+    assert.equal(a.code, 0, `carrier A checked the trunk credentials: ${a.errors}`);
+    assert.match(a.messages, /INVITE sip:\+14155550199@127\.0\.0\.1:\d+ SIP\/2\.0/);
+    const b = await carrierB.done;
+    assert.equal(b.code, 0, `carrier B: ${b.errors}`);
+    assert.match(b.messages, /INVITE sip:12125550100@127\.0\.0\.1:\d+ SIP\/2\.0/);
+    assert.equal((await waitForStatus(client, call.sid, ['completed'])).status, 'completed');
+
+    // A number no trunk takes: refused by the API with 21214.
+    await assert.rejects(client.calls.create({ to: '+33123456789', from: 'Jack', url: `${hooks.url}/voice` }),
+      (e) => e.status === 400 && e.code === 21214);
+  } finally {
+    await carrierA.stop();
+    await carrierB.stop();
+    await hooks.close();
+    assert.equal((await sb.stop()).code, 0);
+  }
+});
+
+test('<Number> errors: no trunk for the number (13224) and a number that is not E.164 (13223)', async () => {
+  const caller = await startSipp({ scenario: 'uas', calls: 1, timeoutMs: 20000 });
+  const sb = await startSwitchboard({ config: '[[trunks]]\nname = "us"\nhost = "127.0.0.1"\nport = 9\nprefixes = ["+1"]\n' });
+  const hooks = await startWebhookServer((req) => {
+    const r = new twilio.twiml.VoiceResponse();
+    if (req.path === '/voice') {
+      const dial = r.dial({ action: '/dialed' });
+      dial.number('+33123456789');
+      dial.number('555-12');
+    } else if (req.path === '/dialed') {
+      r.hangup();
+    }
+    return r;
+  });
+  try {
+    const call = await sb.client().calls.create({ to: `sip:caller@127.0.0.1:${caller.port}`, from: 'Jack',
+      url: `${hooks.url}/voice` });
+    const [dialed] = await hooks.waitFor(1, { filter: (r) => r.path === '/dialed', timeoutMs: 15000 });
+    assert.equal(dialed.params.DialCallStatus, 'failed');
+    assert.equal(dialed.params.DialBridged, 'false');
+    const codes = (await sb.client().api.v2010.account.notifications.list({ limit: 50 }))
+      .filter((n) => n.callSid === call.sid).map((n) => n.errorCode).sort();
+    assert.deepEqual(codes, ['13223', '13224']);
+    assert.equal((await caller.done).code, 0);
+  } finally {
+    await caller.stop();
+    await hooks.close();
+    assert.equal((await sb.stop()).code, 0);
+  }
+});
