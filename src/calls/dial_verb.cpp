@@ -45,6 +45,45 @@ std::optional<std::string> call_id_of(const sip::SipHeaders& headers) {
   return std::nullopt;
 }
 
+// The ringback the caller hears while the legs ring: `ringTone`'s country (ITU-T E.180's
+// figures; double-ring cadences such as the UK's 0.4-0.2-0.4 s are played as one 1 s burst), or
+// the US tone by default.
+media::Tone ringback_for(const std::optional<std::string>& country) {
+  struct Entry {
+    std::string_view country;
+    double f1;
+    double f2;
+    int on_ms;
+    int off_ms;
+  };
+  static constexpr Entry kTones[] = {
+      {"at", 420, 0, 1000, 5000}, {"au", 400, 450, 1000, 2000}, {"bg", 425, 0, 1000, 4000},
+      {"br", 425, 0, 1000, 4000}, {"be", 425, 0, 1000, 3000},   {"ch", 425, 0, 1000, 4000},
+      {"cl", 400, 0, 1000, 3000}, {"cn", 450, 0, 1000, 4000},   {"cz", 425, 0, 1000, 4000},
+      {"de", 425, 0, 1000, 4000}, {"dk", 425, 0, 1000, 4000},   {"ee", 425, 0, 1000, 4000},
+      {"es", 425, 0, 1500, 3000}, {"fi", 425, 0, 1000, 4000},   {"fr", 440, 0, 1500, 3500},
+      {"gr", 425, 0, 1000, 4000}, {"hu", 425, 0, 1250, 3750},   {"il", 400, 0, 1000, 3000},
+      {"in", 375, 425, 1000, 2000}, {"it", 425, 0, 1000, 4000}, {"lt", 425, 0, 1000, 4000},
+      {"jp", 400, 0, 1000, 2000}, {"mx", 425, 0, 1000, 4000},   {"my", 425, 0, 1000, 2000},
+      {"nl", 425, 0, 1000, 4000}, {"no", 425, 0, 1000, 4000},   {"nz", 400, 450, 1000, 2000},
+      {"ph", 425, 480, 1000, 4000}, {"pl", 425, 0, 1000, 4000}, {"pt", 425, 0, 1000, 5000},
+      {"ru", 425, 0, 800, 3200},  {"se", 425, 0, 1000, 5000},   {"sg", 425, 0, 1000, 2000},
+      {"th", 400, 0, 1000, 4000}, {"uk", 400, 450, 1000, 2000}, {"us", 440, 480, 2000, 4000},
+      {"us-old", 440, 480, 2000, 4000}, {"tw", 440, 480, 1000, 2000}, {"ve", 425, 0, 1000, 4000},
+      {"za", 400, 450, 1000, 2000},
+  };
+  if (country) {
+    for (const auto& t : kTones) {
+      if (t.country != *country) continue;
+      const std::chrono::milliseconds on{t.on_ms};
+      const std::chrono::milliseconds off{t.off_ms};
+      return {.frequency1 = t.f1, .frequency2 = t.f2, .level_dbm0 = t.f2 > 0 ? -19.0 : -16.0, .on = on, .off = off,
+              .duration = on + off};
+    }
+  }
+  return media::Tone::ringback_us();
+}
+
 // One attempt of a <Dial>: the request for its child call, and how it went.
 struct DialLeg {
   OutboundCallRequest request;
@@ -244,7 +283,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
         case ChildUpdate::Kind::kRinging:
           if (!winner && !is_ringback_playing && !is_caller_gone) {
             media::PlayRequest ringback;
-            ringback.source = media::Tone::ringback_us();
+            ringback.source = ringback_for(d.ring_tone);
             ringback.loop = 0;
             engine.media.play(*session, std::move(ringback));
             is_ringback_playing = true;
