@@ -316,3 +316,24 @@ test('<Refer> without an action ends the leg once the transfer is accepted', asy
   const { result } = await referCall('uas_refer_accept.xml', false);
   assert.equal(result.code, 0, `sipp: ${result.errors}`);
 });
+
+test('a callee over TCP (;transport=tcp) is dialed and bridged', async () => {
+  const tcp = await startSipp({ scenario: scenario('uas_answer_bye.xml'), calls: 1, transport: 't1', timeoutMs: 30000,
+    traceMessages: true, extraArgs: ['-d', '1000'] });
+  const { p } = await dialAndWait({ legs: [{ ...tcp, uri: `sip:tcp@127.0.0.1:${tcp.port};transport=tcp` }] });
+  assert.equal(p.DialCallStatus, 'completed');
+  assert.equal(p.DialBridged, 'true');
+  const result = await tcp.done;
+  assert.equal(result.code, 0, result.errors);
+  assert.match(result.messages, /INVITE sip:tcp@127\.0\.0\.1:\d+;transport=tcp SIP\/2\.0\r?\nVia: SIP\/2\.0\/TCP/);
+});
+
+test('a callee whose answer has no codec in common: the leg fails (32102) and is hung up', async () => {
+  const g729 = await leg('uas_g729_only.xml');
+  const { p, results } = await dialAndWait({ legs: [g729] });
+  assert.equal(p.DialCallStatus, 'failed');
+  assert.equal(p.DialBridged, 'false');
+  assert.equal(results[0].code, 0, 'the callee got the ACK and our BYE');
+  const alerts = await sb.client().api.v2010.account.notifications.list({ limit: 50 });
+  assert.ok(alerts.some((n) => n.errorCode === '32102' && n.callSid === p.DialCallSid), 'notification 32102');
+});
