@@ -34,6 +34,10 @@ struct SipFinal {
 struct SipBye {
   sip::SipHeaders headers;  // of the BYE (its X- headers reach a <Dial> action)
 };
+// The ACK of our 200 OK to an inbound INVITE (its SDP answers our offer when the INVITE had none).
+struct SipAck {
+  std::string body;
+};
 struct TimerFired {
   TimerKind kind;
 };
@@ -69,7 +73,7 @@ struct ReferProgress {
   bool is_final = false;
 };
 
-using CallEvent = std::variant<SlotGranted, SipProvisional, SipFinal, SipBye, TimerFired, ApiEnd, ApiRedirect,
+using CallEvent = std::variant<SlotGranted, SipProvisional, SipFinal, SipBye, SipAck, TimerFired, ApiEnd, ApiRedirect,
                                TwimlFetched, AudioFetched, ChildUpdate, ReferProgress, media::MediaEventDetail>;
 
 // Where the next TwiML document comes from.
@@ -103,8 +107,11 @@ struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
   bool is_shutting_down = false;
   std::function<void()> on_drained;
 
+  InboundRouter* router = nullptr;
+
   void tick();
   void finished(const std::string& call_sid);
+  void on_incoming_call(sip::IncomingCallId id, const sip::SipRequestInfo& invite);
   // Runs `call` (registered under its sid) until `body` ends, then forgets it once its final
   // state is stored.
   void spawn(const std::shared_ptr<struct ActiveCall>& call, asio::awaitable<void> body);
@@ -134,6 +141,14 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   bool is_screening = false;           // running a screening document: <Dial> is refused (13201)
   std::optional<media::SessionId> colocate_with;
   sip::SipHeaders final_headers;       // of the INVITE's final response, or of the peer's BYE
+  // An inbound call: the INVITE to answer, our SDP for the 200 OK, and parameters added to every
+  // webhook request (SipDomain, SipCallId, ...).
+  std::optional<sip::IncomingCallId> incoming;
+  sip::SipRequestInfo invite;
+  std::string local_sdp;
+  bool is_late_offer = false;      // the INVITE had no SDP: ours is an offer, the ACK answers
+  bool requires_srtp = false;
+  http::Form call_params;
   std::optional<TwimlSource> redirected;  // the API redirected the call
   std::string document_url;            // the current document's URL, for relative URLs
   // Waiting for the call's final state to be stored (API updates that end the call).
@@ -146,6 +161,12 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
 
   asio::awaitable<void> run();
   asio::awaitable<void> run_child();  // a <Dial> leg: dial, screen, wait to be bridged, end
+  asio::awaitable<void> run_inbound();  // an INVITE from outside: ring, run TwiML, answer or reject
+  // An unanswered inbound call: answers (200 OK with our SDP); false if the caller is gone.
+  bool answer();
+  // An unanswered inbound call: refuses it with `status` and ends it as `call_status`.
+  void reject(int status, std::string_view reason, std::string_view call_status);
+  bool is_unanswered_inbound() const { return incoming && !lifecycle.was_answered() && !lifecycle.is_over(); }
   asio::awaitable<bool> dial();  // true when answered
   // kNext: the last document ran out of verbs; kHangup: <Hangup>/<Reject> or an unusable
   // document; kOver: the call ended or the API took it away.

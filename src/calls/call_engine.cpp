@@ -2,6 +2,7 @@
 
 #include "calls/active_call.hpp"
 #include "calls/call_outcome.hpp"
+#include "calls/inbound.hpp"
 #include "calls/notifications.hpp"
 #include "core/log.hpp"
 
@@ -134,6 +135,24 @@ void ActiveCall::notify_parent(ChildUpdate update) {
 }
 
 bool ActiveCall::handle_interruption(const CallEvent& event) {
+  if (const auto* ack = std::get_if<SipAck>(&event)) {
+    // A late offer: the ACK carries the caller's answer to the offer in our 200 OK.
+    if (is_late_offer && session) {
+      is_late_offer = false;
+      auto parsed = media::SessionDescription::parse(ack->body);
+      auto negotiated = parsed ? media::process_answer(offer, *parsed, requires_srtp ? media::SrtpPolicy::required
+                                                                                      : media::SrtpPolicy::optional)
+                               : Result<media::NegotiatedMedia>(parsed.error());
+      if (negotiated) {
+        engine.media.set_remote(*session, *negotiated);
+      } else {
+        warn(ack->body.empty() ? 32103 : 32102, "The ACK carries no usable SDP answer: " + negotiated.error().message());
+        ending = "completed";
+        return true;
+      }
+    }
+    return false;
+  }
   if (const auto* bye = std::get_if<SipBye>(&event)) {
     if (!is_remote_gone && !bye->headers.empty()) final_headers = bye->headers;
     is_remote_gone = true;

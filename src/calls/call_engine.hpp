@@ -26,6 +26,8 @@ class MediaEngine;
 
 namespace sb::calls {
 
+class InboundRouter;
+
 struct CallEngineOptions {
   double calls_per_second = 50;          // per account; more are queued, not refused
   std::string media_address = "127.0.0.1";  // numeric address the RTP sockets bind
@@ -48,6 +50,10 @@ class CallEngine final : public CallControl {
            std::function<void(std::optional<store::Call>)> done) override;
 
   const TrunkTable* trunks() const override;
+
+  // Takes the INVITEs the user agent receives: `router` says which account's application runs
+  // each (or how to refuse it). Without a router INVITEs are answered 480 by the user agent.
+  void set_inbound_router(InboundRouter* router);
 
   void on_media_event(const media::MediaEvent& event);
   // The REST API's base URL ("http://127.0.0.1:8080"), for the RecordingUrl given to applications;

@@ -164,6 +164,16 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
     warn(13201, "<Dial> in a screening document: the call was declined");
     co_return Flow::kHangup;
   }
+  // answerOnBridge on an unanswered inbound call: it keeps ringing (183 with our SDP, so the
+  // caller hears our ringback as early media) and is answered when a leg is bridged.
+  const bool holds_answer = is_unanswered_inbound();
+  if (holds_answer && !is_late_offer) engine.user_agent.respond(*incoming, 183, "Session Progress", local_sdp);
+  // Dial legs show the caller's number or SIP user as their From.
+  std::string caller = call.from;
+  if (caller.starts_with("sip:") || caller.starts_with("sips:")) {
+    caller = caller.substr(caller.find(':') + 1);
+    caller = caller.substr(0, caller.find('@'));
+  }
   // One leg per noun switchboard can dial.
   std::vector<DialLeg> legs;
   auto add_leg = [&](std::string to, SipTarget target, std::optional<std::string> username,
@@ -172,7 +182,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
     DialLeg& leg = legs.emplace_back();
     leg.request.to = std::move(to);
     leg.request.target = std::move(target);
-    leg.request.from = call.from;
+    leg.request.from = caller;
     leg.request.caller_id = d.caller_id;
     leg.request.timeout = d.timeout;
     leg.request.time_limit = d.time_limit;
@@ -253,7 +263,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
     child_call.account_sid = call.account_sid;
     child_call.parent_call_sid = call.sid;
     child_call.to = child_call.to_formatted = leg.request.to;
-    child_call.from = child_call.from_formatted = leg.request.caller_id.value_or(call.from);
+    child_call.from = child_call.from_formatted = leg.request.caller_id.value_or(caller);
     child_call.direction = "outbound-dial";
     child_call.status = "ringing";  // Dial legs are never queued
     child_call.date_created = child_call.date_updated = now_seconds();
@@ -304,6 +314,10 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
           if (winner && &legs[*winner] == leg && !is_caller_gone) {
             if (is_ringback_playing) engine.media.stop_playing(*session);
             is_ringback_playing = false;
+            if (holds_answer && !answer()) {
+              end_leg(*leg);  // the caller left as the leg answered
+              break;
+            }
             if (auto child = leg->call.lock(); child && child->session) {
               engine.media.bridge(*session, *child->session);
               is_bridged = true;

@@ -55,6 +55,7 @@ asio::awaitable<std::optional<twiml::Document>> ActiveCall::load(TwimlSource sou
     text = *source.inline_twiml;
   } else if (source.target) {
     auto params = voice_parameters(call);
+    for (const auto& f : call_params.fields()) params.set(f.name, f.value);
     for (const auto& f : source.extra_params.fields()) params.set(f.name, f.value);
     engine.webhooks.fetch_twiml(auth_token, call, *source.target, source.fallback, std::move(params),
                                 [weak = weak_from_this()](TwimlFetch fetch) {
@@ -154,6 +155,22 @@ asio::awaitable<Flow> ActiveCall::run_twiml(TwimlSource source) {
 
 asio::awaitable<Flow> ActiveCall::execute(const twiml::Verb& verb, TwimlSource& next_source) {
   if (ending || is_remote_gone) co_return Flow::kOver;
+  if (is_unanswered_inbound()) {
+    // An inbound call rings until a verb needs the line (Twilio: Say, Play, Gather, Record, Dial
+    // without answerOnBridge, Hangup, Refer); <Pause> and <Redirect> keep it ringing.
+    if (const auto* r = std::get_if<twiml::Reject>(&verb)) {
+      if (r->reason == twiml::RejectReason::Busy) {
+        reject(486, "Busy Here", "busy");
+      } else {
+        reject(404, "Not Found", "no-answer");
+      }
+      co_return Flow::kHangup;
+    }
+    const auto* d = std::get_if<twiml::Dial>(&verb);
+    const bool keeps_ringing = std::holds_alternative<twiml::Pause>(verb) || std::holds_alternative<twiml::Redirect>(verb) ||
+                               (d != nullptr && d->answer_on_bridge);
+    if (!keeps_ringing && !answer()) co_return Flow::kOver;
+  }
   // Each co_await is its own statement (g++ 12 mishandles co_await inside larger expressions).
   if (const auto* s = std::get_if<twiml::Say>(&verb)) {
     const Flow flow = co_await say(*s, false, nullptr);
