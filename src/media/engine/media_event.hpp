@@ -14,7 +14,8 @@ enum class SessionId : std::uint64_t {};
 // Identifies one play() request in its PlayFinished event.
 enum class PlayId : std::uint64_t {};
 
-// An RFC 4733 digit received (also when it crossed a bridge).
+// An RFC 4733 digit received (also when it crossed a bridge), or, when the peer did not
+// negotiate telephone-event, a DTMF tone pair detected in the received audio (in-band).
 struct DigitReceived {
   char digit = '\0';  // "0123456789*#ABCD"
   std::chrono::milliseconds duration{};
@@ -42,8 +43,9 @@ struct RtpTimeout {
 struct RecordFinished {
   std::string path;
   std::chrono::milliseconds duration{};  // exact: samples / 8
-  std::uint64_t samples = 0;             // at 8 kHz
+  std::uint64_t samples = 0;             // at 8 kHz, per channel
   bool reached_max_duration = false;
+  int channels = 1;                      // 2 for RecordTrack::dual (Twilio's RecordingChannels)
 };
 
 // A command could not be carried out; the session goes on.

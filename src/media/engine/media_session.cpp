@@ -156,13 +156,26 @@ void MediaSession::on_rtp_datagram(ReceiveBatch::Datagram& datagram, Clock::time
 
   if (is_event) {
     on_dtmf_packet(*parsed, now);
-  } else if (recorder_) {
-    std::array<std::int16_t, JitterBuffer::kMaxFrameSamples> pcm;
-    const std::size_t count = decode(codec_, parsed->payload, pcm);
-    recorder_->on_audio(parsed->header.sequence_number, parsed->header.timestamp, {pcm.data(), count});
-    if (recorder_->is_full()) finish_recording(true);
+  } else {
+    on_received_audio(*parsed);
   }
   if (peer_) peer_->relay_from_peer(datagram.buffer, datagram.size, *parsed, relay_leg(), is_event);
+}
+
+void MediaSession::on_received_audio(const RtpPacket& packet) noexcept {
+  if (!recorder_ && !track_recorder_ && !inband_dtmf_) return;  // nothing consumes audio: no decode
+  std::array<std::int16_t, JitterBuffer::kMaxFrameSamples> pcm;
+  const std::span<const std::int16_t> samples{pcm.data(), decode(codec_, packet.payload, pcm)};
+  if (inband_dtmf_) report_inband_digits(inband_dtmf_->on_audio(samples));
+  if (track_recorder_) track_recorder_->on_received(samples);
+  if (recorder_) {
+    recorder_->on_audio(packet.header.sequence_number, packet.header.timestamp, samples);
+    if (recorder_->is_full()) finish_recording(true);
+  }
+}
+
+void MediaSession::report_inband_digits(const InbandDtmfDetector::Digits& digits) const {
+  for (const DtmfDigit& digit : digits) emit(DigitReceived{digit.digit, digit.duration});
 }
 
 void MediaSession::on_dtmf_packet(const RtpPacket& packet, Clock::time_point now) noexcept {
@@ -235,6 +248,13 @@ void MediaSession::on_tick(Clock::time_point now) noexcept {
   if (dtmf_receiver_.is_in_event() && now - last_event_rx_ >= config_.dtmf_quiet) {
     if (auto digit = dtmf_receiver_.flush()) emit(DigitReceived{digit->digit, digit->duration});
   }
+  if (inband_dtmf_ && inband_dtmf_->is_in_digit() && now - last_rx_ >= config_.dtmf_quiet) {
+    if (auto digit = inband_dtmf_->flush()) emit(DigitReceived{digit->digit, digit->duration});
+  }
+  if (track_recorder_) {
+    track_recorder_->on_tick();
+    if (track_recorder_->is_full()) finish_recording(true);
+  }
   if (has_remote_ && media::is_receiving(direction_) && !is_timeout_reported_ &&
       now - last_rx_ >= config_.rtp_timeout) {
     is_timeout_reported_ = true;
@@ -256,6 +276,7 @@ void MediaSession::send_local_frame(std::span<const std::int16_t, kFrameSamples>
   if (!write_rtp_header(header, packet)) return;
   encode(codec_, frame, std::span(packet).subspan(kRtpFixedHeaderSize, kFrameSamples));
   send_rtp(packet, kRtpFixedHeaderSize + kFrameSamples);
+  if (track_recorder_) track_recorder_->on_sent(frame);
 }
 
 void MediaSession::tick_dtmf_sender() noexcept {
@@ -357,6 +378,14 @@ void MediaSession::set_remote(const NegotiatedMedia& media, Clock::time_point no
   codec_ = media.codec;
   payload_type_ = media.payload_type;
   telephone_event_payload_type_ = media.telephone_event_payload_type;
+  if (telephone_event_payload_type_) {
+    if (inband_dtmf_) {
+      if (auto digit = inband_dtmf_->flush()) emit(DigitReceived{digit->digit, digit->duration});
+      inband_dtmf_.reset();
+    }
+  } else if (!inband_dtmf_) {
+    inband_dtmf_ = std::make_unique<InbandDtmfDetector>();
+  }
   direction_ = media.direction;
   is_rtcp_mux_ = media.is_rtcp_mux;
   has_remote_ = true;
@@ -415,20 +444,33 @@ void MediaSession::send_digits(const std::string& digits) {
 }
 
 void MediaSession::start_recording(const RecordRequest& request) {
-  if (recorder_) finish_recording(false);
-  auto recorder = WavRecorder::open(request.path, request.max_duration);
-  if (!recorder) {
-    emit(MediaError{MediaError::Kind::record_failed, "cannot create " + request.path + ": " + recorder.error().message()});
-    return;
+  finish_recording(false);
+  const auto failed = [&](const std::error_code& error) {
+    emit(MediaError{MediaError::Kind::record_failed, "cannot create " + request.path + ": " + error.message()});
+  };
+  if (request.track == RecordTrack::inbound) {
+    auto recorder = WavRecorder::open(request.path, request.max_duration);
+    if (!recorder) return failed(recorder.error());
+    recorder_ = std::move(*recorder);
+  } else {
+    auto recorder = TrackRecorder::open(request.path, request.track, request.max_duration);
+    if (!recorder) return failed(recorder.error());
+    track_recorder_ = std::move(*recorder);
   }
-  recorder_ = std::move(*recorder);
 }
 
 void MediaSession::finish_recording(bool reached_max) {
-  if (!recorder_) return;
-  const auto duration = recorder_->finish();
-  emit(RecordFinished{recorder_->path(), duration, recorder_->samples(), reached_max});
-  recorder_.reset();
+  if (recorder_) {
+    const auto duration = recorder_->finish();
+    emit(RecordFinished{recorder_->path(), duration, recorder_->samples(), reached_max, 1});
+    recorder_.reset();
+  }
+  if (track_recorder_) {
+    const auto duration = track_recorder_->finish();
+    emit(RecordFinished{track_recorder_->path(), duration, track_recorder_->samples(), reached_max,
+                        track_recorder_->channels()});
+    track_recorder_.reset();
+  }
 }
 
 void MediaSession::stop_recording() { finish_recording(false); }
@@ -451,6 +493,9 @@ void MediaSession::close() {
   if (dtmf_sender_) emit(MediaError{MediaError::Kind::digits_failed, "session closed while sending digits"});
   dtmf_sender_.reset();
   if (auto digit = dtmf_receiver_.flush()) emit(DigitReceived{digit->digit, digit->duration});
+  if (inband_dtmf_) {
+    if (auto digit = inband_dtmf_->flush()) emit(DigitReceived{digit->digit, digit->duration});
+  }
   finish_recording(false);
   emit(SessionClosed{stats()});
 }
@@ -467,6 +512,13 @@ void MediaSession::relay_from_peer(std::span<std::byte> buffer, std::size_t size
   if (result == RelayResult::transcoded) ++stats_.packets_transcoded;
   ++stats_.packets_relayed;
   ticks_since_relay_ = 0;
+  if (track_recorder_ && !is_event) {
+    // The payload, now in this leg's law, before SRTP (if any) encrypts it in place.
+    std::array<std::int16_t, JitterBuffer::kMaxFrameSamples> pcm;
+    const auto offset = static_cast<std::size_t>(packet.payload.data() - buffer.data());
+    const std::size_t count = decode(codec_, buffer.subspan(offset, packet.payload.size()), pcm);
+    track_recorder_->on_sent({pcm.data(), count});
+  }
   send_rtp(buffer, size);  // re-protected with this leg's own outbound context when it uses SRTP
 }
 

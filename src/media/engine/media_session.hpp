@@ -1,7 +1,8 @@
 #pragma once
 // One RTP session: a bound RTP/RTCP socket pair and everything that happens on it: symmetric
 // RTP latching, receive statistics and RTCP reports, the inactivity timeout, RFC 4733 receive and
-// send, the player, the recorder, and the relay to a bridged session. Owned by one MediaWorker
+// send (in-band DTMF detection when telephone-event was not negotiated), the player, the
+// recorder, and the relay to a bridged session. Owned by one MediaWorker
 // and run only on its media thread (it may move to another worker between ticks, see
 // MediaWorker::migrate). Knows no Asio: the worker watches the sockets and calls in.
 // The packet and tick paths are noexcept and do not allocate, except to report an event.
@@ -9,10 +10,12 @@
 #include "media/bridge/relay.hpp"
 #include "media/dtmf/dtmf_receiver.hpp"
 #include "media/dtmf/dtmf_sender.hpp"
+#include "media/dtmf/inband_dtmf_detector.hpp"
 #include "media/engine/media_engine.hpp"
 #include "media/engine/media_event.hpp"
 #include "media/player/player.hpp"
 #include "media/recorder/record_request.hpp"
+#include "media/recorder/track_recorder.hpp"
 #include "media/recorder/wav_recorder.hpp"
 #include "media/rtp/outgoing_stream.hpp"
 #include "media/rtp/receiver_statistics.hpp"
@@ -106,6 +109,9 @@ class MediaSession {
   void send_rtcp_report(Clock::time_point now) noexcept;
   void handle_rtcp(std::span<const std::byte> datagram, Clock::time_point now) noexcept;
   void on_dtmf_packet(const RtpPacket& packet, Clock::time_point now) noexcept;
+  // Decoded received audio: the recorders and in-band DTMF detection.
+  void on_received_audio(const RtpPacket& packet) noexcept;
+  void report_inband_digits(const InbandDtmfDetector::Digits& digits) const;
   void finish_recording(bool reached_max);
   void end_player(bool is_interrupted);
   RelayLeg relay_leg() const noexcept { return {codec_, payload_type_, telephone_event_payload_type_}; }
@@ -139,6 +145,9 @@ class MediaSession {
   ReceiverStatistics receiver_statistics_;
   DtmfReceiver dtmf_receiver_;
   Clock::time_point last_event_rx_;
+  // Only while the negotiated media has no telephone-event: with it, the peer sends digits as
+  // events (and may send the tones too), and detecting both would report every digit twice.
+  std::unique_ptr<InbandDtmfDetector> inband_dtmf_;
 
   // Sending.
   OutgoingStream out_;
@@ -156,7 +165,9 @@ class MediaSession {
   bool has_play_ = false;
   std::optional<Player> player_;
 
+  // At most one of the two: WavRecorder for RecordTrack::inbound, TrackRecorder for the others.
   std::unique_ptr<WavRecorder> recorder_;
+  std::unique_ptr<TrackRecorder> track_recorder_;
 
   MediaSession* peer_ = nullptr;
   std::size_t read_this_tick_ = 0;

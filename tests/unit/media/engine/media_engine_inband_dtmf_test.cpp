@@ -1,0 +1,100 @@
+// MediaEngine in-band DTMF: peers that do not negotiate telephone-event (RFC 4733) send their
+// digits as tones in the audio; the session detects them (spandsp) and reports DigitReceived.
+#include "media/engine/media_engine.hpp"
+
+#include "engine/test_peer.hpp"
+#include "media/codec/g711.hpp"
+#include "media/dtmf/telephone_event.hpp"
+#include "test_audio.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+
+namespace sb::media {
+namespace {
+
+using namespace std::chrono_literals;
+using test::EventQueue;
+using test::media_to;
+using test::TestPeer;
+
+constexpr std::string_view kAllKeys = "0123456789*#ABCD";
+
+class MediaEngineInbandDtmfTest : public ::testing::TestWithParam<G711Law> {
+ protected:
+  void SetUp() override {
+    engine_ = std::make_unique<MediaEngine>(
+        MediaEngineOptions{.thread_count = 1, .rtp_port_min = 34000, .rtp_port_max = 34999, .rtp_timeout = 5000ms},
+        events_.handler());
+    auto info = engine_->open_session({.local_address = "127.0.0.1", .sends_silence_when_idle = false});
+    ASSERT_TRUE(info);
+    session_ = *info;
+  }
+  void connect(std::optional<std::uint8_t> telephone_event) {
+    engine_->set_remote(session_.id, media_to(peer_.port(), GetParam(), telephone_event));
+    engine_->request_stats(session_.id);
+    ASSERT_TRUE(events_.wait_for<SessionStats>(session_.id));
+  }
+  // The 16 keys as tone pairs, 100 ms on and 100 ms off, in 20 ms G.711 packets.
+  void send_dtmf_audio() {
+    auto pcm = test::dtmf_audio(kAllKeys, 100ms, 100ms);
+    const std::uint8_t type = GetParam() == G711Law::ulaw ? 0 : 8;
+    std::vector<std::byte> payload(160);
+    for (std::size_t i = 0; i * 160 < pcm.size(); ++i) {
+      encode(GetParam(), std::span(pcm).subspan(i * 160, 160), payload);
+      peer_.send_rtp({.payload_type = type, .sequence_number = static_cast<std::uint16_t>(sequence_++),
+                      .timestamp = timestamp_, .ssrc = Ssrc{0x77}}, payload, session_.rtp_port);
+      timestamp_ += 160;
+      if (i % 10 == 9) std::this_thread::sleep_for(2ms);  // stay far from the socket buffer's limit
+    }
+  }
+
+  EventQueue events_;
+  std::unique_ptr<MediaEngine> engine_;
+  SessionInfo session_;
+  TestPeer peer_;
+  std::uint16_t sequence_ = 1;
+  std::uint32_t timestamp_ = 8000;
+};
+
+TEST_P(MediaEngineInbandDtmfTest, DetectsToneDigitsWhenTelephoneEventIsNotNegotiated) {
+  connect(std::nullopt);
+  send_dtmf_audio();
+  std::string digits;
+  for (std::size_t i = 0; i < kAllKeys.size(); ++i) {
+    auto digit = events_.wait_for<DigitReceived>(session_.id);
+    ASSERT_TRUE(digit) << "after " << digits;
+    digits += digit->digit;
+    EXPECT_GE(digit->duration, 60ms) << digit->digit;
+    EXPECT_LE(digit->duration, 120ms) << digit->digit;
+  }
+  EXPECT_EQ(digits, kAllKeys);
+  EXPECT_FALSE(events_.wait_for<DigitReceived>(session_.id, 200ms));
+}
+
+TEST_P(MediaEngineInbandDtmfTest, IgnoresToneDigitsWhenTelephoneEventIsNegotiated) {
+  connect(101);
+  send_dtmf_audio();
+  // Then one RFC 4733 digit: once it is reported, every packet before it has been handled.
+  RtpHeader header{.marker = true, .payload_type = 101, .sequence_number = sequence_, .timestamp = timestamp_, .ssrc = Ssrc{0x77}};
+  for (std::uint16_t duration : {160, 800, 800, 800}) {
+    std::array<std::byte, 4> event{};
+    write_telephone_event({.event = 5, .is_end = duration == 800, .volume = 10, .duration = duration}, event);
+    peer_.send_rtp(header, event, session_.rtp_port);
+    ++header.sequence_number;
+    header.marker = false;
+  }
+  auto digit = events_.wait_for<DigitReceived>(session_.id);
+  ASSERT_TRUE(digit);
+  EXPECT_EQ(digit->digit, '5');
+  EXPECT_EQ(digit->duration, 100ms);
+  EXPECT_EQ(events_.count<DigitReceived>(session_.id), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Laws, MediaEngineInbandDtmfTest, ::testing::Values(G711Law::ulaw, G711Law::alaw),
+                         [](const auto& info) { return info.param == G711Law::ulaw ? "Pcmu" : "Pcma"; });
+
+}  // namespace
+}  // namespace sb::media
