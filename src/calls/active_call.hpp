@@ -21,7 +21,7 @@ namespace sb::calls {
 
 namespace asio = boost::asio;
 
-enum class TimerKind { kRing, kTimeLimit, kVerb, kDialLimit, kRefer };
+enum class TimerKind { kRing, kTimeLimit, kVerb, kDialLimit, kRefer, kRecordWait };
 
 struct SlotGranted {};
 struct SipProvisional {
@@ -82,6 +82,14 @@ struct TwimlSource {
   std::optional<WebhookTarget> fallback;
   std::optional<std::string> inline_twiml;
   http::Form extra_params;  // Digits, ... added to the voice parameters
+};
+
+// Where a recording's status callbacks go, and for which events.
+struct RecordingCallback {
+  std::optional<WebhookTarget> target;
+  bool in_progress = false;
+  bool completed = true;
+  bool absent = false;
 };
 
 // Why a verb or a document stopped.
@@ -149,6 +157,7 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   bool is_late_offer = false;      // the INVITE had no SDP: ours is an offer, the ACK answers
   bool requires_srtp = false;
   http::Form call_params;
+  bool is_caller_recorded = false;  // Record=true: the whole call is being recorded
   std::optional<TwimlSource> redirected;  // the API redirected the call
   std::string document_url;            // the current document's URL, for relative URLs
   // Waiting for the call's final state to be stored (API updates that end the call).
@@ -183,6 +192,18 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   asio::awaitable<Flow> dial_verb(const twiml::Dial& dial, TwimlSource& next_source);
   asio::awaitable<Flow> refer(const twiml::Refer& refer, TwimlSource& next_source);
   void notify_parent(ChildUpdate update);
+  // Recordings (calls/call_recording.cpp): starts recording the session into a new Recording
+  // (announcing in-progress); waits for the file after stop_recording() (bounded); stores the
+  // finished Recording, announces completed, and returns its URL.
+  store::Recording start_call_recording(std::string source, media::RecordTrack track,
+                                        std::optional<std::chrono::milliseconds> max_duration,
+                                        const RecordingCallback& callback);
+  asio::awaitable<std::optional<media::RecordFinished>> wait_recording();
+  std::string complete_recording(store::Recording& recording, const media::RecordFinished& finished,
+                                 const RecordingCallback& callback);
+  void announce_recording(const store::Recording& recording, std::string_view status,
+                          const RecordingCallback& callback);
+  std::string recording_url(const store::Recording& recording) const;
   // Handles an event that ends or redirects the call whatever the verb; true when it did.
   bool handle_interruption(const CallEvent& event);
   void hang_up();

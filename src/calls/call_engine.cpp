@@ -316,6 +316,32 @@ asio::awaitable<void> ActiveCall::run() {
   if (is_answered) {
     watch_dialog();
     set_timer(TimerKind::kTimeLimit, request.time_limit);
+    // Record=true: the whole call from the answer, as Twilio's OutboundAPI recordings.
+    std::optional<store::Recording> call_recording;
+    RecordingCallback recording_callback;
+    if (request.record) {
+      if (request.recording_status_callback) {
+        recording_callback.target =
+            WebhookTarget{*request.recording_status_callback, request.recording_status_callback_method};
+        const auto& events = request.recording_status_callback_events;
+        const auto has = [&](std::string_view e) { return std::ranges::find(events, e) != events.end(); };
+        if (!events.empty()) {
+          recording_callback.in_progress = has("in-progress");
+          recording_callback.completed = has("completed");
+          recording_callback.absent = has("absent");
+        }
+      }
+      media::RecordTrack track = media::RecordTrack::both;
+      if (request.recording_channels == "dual") {
+        track = media::RecordTrack::dual;
+      } else if (request.recording_track == "inbound") {
+        track = media::RecordTrack::inbound;
+      } else if (request.recording_track == "outbound") {
+        track = media::RecordTrack::outbound;
+      }
+      call_recording = start_call_recording("OutboundAPI", track, std::nullopt, recording_callback);
+      is_caller_recorded = true;
+    }
     bool is_over = false;
     if (request.send_digits) {
       const Flow flow = co_await send_digits(*request.send_digits);
@@ -330,6 +356,11 @@ asio::awaitable<void> ActiveCall::run() {
     }
     hang_up();
     lifecycle.ended("completed", 200);
+    if (call_recording) {
+      engine.media.stop_recording(*session);
+      const auto finished = co_await wait_recording();
+      if (finished) complete_recording(*call_recording, *finished, recording_callback);
+    }
   }
   for (auto& [kind, timer] : timers) {
     if (timer) timer->cancel();

@@ -239,6 +239,37 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
     }
   }
 
+  // record: the parent's audio both ways (mono mix, or the caller and the callee on two channels),
+  // from the first ring or from the bridge.
+  const bool is_dual = d.record == twiml::DialRecord::RecordFromAnswerDual ||
+                       d.record == twiml::DialRecord::RecordFromRingingDual;
+  const bool records_from_ringing = d.record == twiml::DialRecord::RecordFromRinging ||
+                                    d.record == twiml::DialRecord::RecordFromRingingDual;
+  RecordingCallback recording_callback;
+  if (d.recording_status_callback) {
+    recording_callback.target = WebhookTarget{twiml::resolve_url(document_url, *d.recording_status_callback),
+                                              method_name(d.recording_status_callback_method)};
+    recording_callback.in_progress = d.recording_status_callback_event.in_progress;
+    recording_callback.completed = d.recording_status_callback_event.completed;
+    recording_callback.absent = d.recording_status_callback_event.absent;
+  }
+  std::optional<store::Recording> dial_recording;
+  auto start_dial_recording = [&] {
+    if (dial_recording || d.record == twiml::DialRecord::DoNotRecord || is_caller_recorded) return;
+    media::RecordTrack track = media::RecordTrack::both;
+    if (is_dual) {
+      track = media::RecordTrack::dual;
+    } else if (d.recording_track == twiml::RecordingTrack::Inbound) {
+      track = media::RecordTrack::inbound;
+    } else if (d.recording_track == twiml::RecordingTrack::Outbound) {
+      track = media::RecordTrack::outbound;
+    }
+    dial_recording = start_call_recording("DialVerb", track, std::nullopt, recording_callback);
+  };
+  if (is_caller_recorded && d.record != twiml::DialRecord::DoNotRecord) {
+    warn(12200, "<Dial record> while the call itself is recorded (Record=true): the <Dial> is not recorded separately");
+  }
+
   // The legs' progress; the loop below ends when the dial is decided and every leg it started has
   // ended (or, once a winner ended, without waiting for the others' CANCELs).
   std::size_t next_leg = 0;
@@ -291,6 +322,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
       if (leg == nullptr) continue;
       switch (u->kind) {
         case ChildUpdate::Kind::kRinging:
+          if (records_from_ringing && !is_caller_gone) start_dial_recording();
           if (!winner && !is_ringback_playing && !is_caller_gone) {
             media::PlayRequest ringback;
             ringback.source = ringback_for(d.ring_tone);
@@ -321,6 +353,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
             if (auto child = leg->call.lock(); child && child->session) {
               engine.media.bridge(*session, *child->session);
               is_bridged = true;
+              start_dial_recording();
               set_timer(TimerKind::kDialLimit, std::chrono::duration_cast<std::chrono::milliseconds>(d.time_limit));
             }
           }
@@ -362,6 +395,16 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
 
   // The action request: DialCallStatus and the rest.
   http::Form params;
+  if (dial_recording) {
+    engine.media.stop_recording(*session);
+    const auto finished = co_await wait_recording();
+    if (finished) {
+      const std::string url = complete_recording(*dial_recording, *finished, recording_callback);
+      params.set("RecordingUrl", url);
+      params.set("RecordingSid", dial_recording->sid);
+      params.set("RecordingDuration", std::to_string(dial_recording->duration.value_or(0)));
+    }
+  }
   const DialLeg* reported = nullptr;
   if (winner) {
     reported = &legs[*winner];

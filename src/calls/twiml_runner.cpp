@@ -398,21 +398,21 @@ asio::awaitable<Flow> ActiveCall::record(const twiml::Record& r, TwimlSource& ne
     const Flow flow = co_await play_and_wait(std::move(beep), false, nullptr);
     if (flow == Flow::kOver) co_return flow;
   }
+  if (is_caller_recorded) {
+    warn(12200, "<Record> while the call itself is recorded (Record=true) is not supported; it was skipped");
+    co_return Flow::kNext;
+  }
   const auto& call = lifecycle.call();
-  store::Recording recording;
-  recording.sid = make_sid(sid_prefix::kRecording);
-  recording.account_sid = call.account_sid;
-  recording.call_sid = call.sid;
-  recording.source = "RecordVerb";
-  recording.start_time = recording.date_created = now_seconds();
-  const auto dir = engine.options.data_dir / "recordings" / call.account_sid;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  recording.file = (dir / (recording.sid + ".wav")).string();
-  media::RecordRequest request;
-  request.path = recording.file;
-  request.max_duration = std::chrono::duration_cast<std::chrono::milliseconds>(r.max_length);
-  engine.media.start_recording(*session, request);
+  RecordingCallback callback;
+  if (r.recording_status_callback) {
+    callback.target = WebhookTarget{twiml::resolve_url(document_url, *r.recording_status_callback),
+                                    method_name(r.recording_status_callback_method)};
+    callback.in_progress = r.recording_status_callback_event.in_progress;
+    callback.completed = r.recording_status_callback_event.completed;
+    callback.absent = r.recording_status_callback_event.absent;
+  }
+  auto recording = start_call_recording("RecordVerb", media::RecordTrack::inbound,
+                                        std::chrono::duration_cast<std::chrono::milliseconds>(r.max_length), callback);
 
   // Ends on a finishOnKey digit, at maxLength, or when the call ends; the file is complete once
   // RecordFinished arrives. (Silence detection for `timeout` and trimming are not implemented.)
@@ -440,32 +440,10 @@ asio::awaitable<Flow> ActiveCall::record(const twiml::Record& r, TwimlSource& ne
       if (is_remote_gone) ended_by = "hangup";
     }
   }
-  recording.duration = std::chrono::duration_cast<std::chrono::seconds>(finished->duration + std::chrono::milliseconds{500}).count();
-  recording.date_updated = now_seconds();
-  engine.store.recordings().save(recording, [sid = recording.sid](std::error_code e) {
-    if (e) spdlog::error("recording {} not stored: {}", sid, e.message());
-  });
-  const std::string recording_url =
-      fmt::format("{}/2010-04-01/Accounts/{}/Recordings/{}", engine.api_base_url, call.account_sid, recording.sid);
-  if (r.recording_status_callback && r.recording_status_callback_event.completed) {
-    http::Form params;
-    params.add("AccountSid", call.account_sid);
-    params.add("CallSid", call.sid);
-    params.add("RecordingSid", recording.sid);
-    params.add("RecordingUrl", recording_url);
-    params.add("RecordingStatus", "completed");
-    params.add("RecordingDuration", std::to_string(*recording.duration));
-    params.add("RecordingChannels", "1");
-    params.add("RecordingStartTime", format_rfc2822(recording.start_time));
-    params.add("RecordingSource", "RecordVerb");
-    params.add("RecordingTrack", "both");
-    const WebhookTarget target{twiml::resolve_url(document_url, *r.recording_status_callback),
-                               method_name(r.recording_status_callback_method)};
-    engine.webhooks.status_callback(auth_token, call.account_sid, call.sid, target, std::move(params));
-  }
+  const std::string url = complete_recording(recording, *finished, callback);
   next_source.target = WebhookTarget{r.action ? twiml::resolve_url(document_url, *r.action) : document_url,
                                      method_name(r.method)};
-  next_source.extra_params.set("RecordingUrl", recording_url);
+  next_source.extra_params.set("RecordingUrl", url);
   next_source.extra_params.set("RecordingSid", recording.sid);
   next_source.extra_params.set("RecordingDuration", std::to_string(*recording.duration));
   next_source.extra_params.set("Digits", ended_by);

@@ -9,6 +9,7 @@ const twilio = require('twilio');
 const { startSwitchboard } = require('./lib/switchboard');
 const { startSipp } = require('./lib/sipp');
 const { startWebhookServer } = require('./lib/webhook_server');
+const { readWav, rms } = require('./lib/wav');
 
 const scenario = (name) => path.join(__dirname, 'scenarios', name);
 const FINAL = ['completed', 'failed', 'busy', 'no-answer', 'canceled'];
@@ -336,4 +337,31 @@ test('a callee whose answer has no codec in common: the leg fails (32102) and is
   assert.equal(results[0].code, 0, 'the callee got the ACK and our BYE');
   const alerts = await sb.client().api.v2010.account.notifications.list({ limit: 50 });
   assert.ok(alerts.some((n) => n.errorCode === '32102' && n.callSid === p.DialCallSid), 'notification 32102');
+});
+
+test('record="record-from-answer-dual": a two-channel recording, the caller on 1 and the callee on 2', async () => {
+  const talker = await leg('uas_play_bye.xml', ['-d', '3000', '-mi', '127.0.0.1']);
+  const { p, hooks } = await dialAndWait({ legs: [talker],
+    dialAttrs: { record: 'record-from-answer-dual', recordingStatusCallback: '/recording' } });
+  assert.equal(p.DialCallStatus, 'completed');
+  assert.match(p.RecordingSid, /^RE[0-9a-f]{32}$/);
+  assert.ok(Number(p.RecordingDuration) >= 2 && Number(p.RecordingDuration) <= 5, `duration ${p.RecordingDuration}`);
+  const [callback] = await hooks.waitFor(1, { filter: (r) => r.path === '/recording' });
+  assert.equal(callback.params.RecordingStatus, 'completed');
+  assert.equal(callback.params.RecordingChannels, '2');
+  assert.equal(callback.params.RecordingSource, 'DialVerb');
+  assert.equal(callback.params.RecordingSid, p.RecordingSid);
+
+  const recording = await sb.client().recordings(p.RecordingSid).fetch();
+  assert.equal(recording.channels, 2);
+  assert.equal(recording.callSid, p.CallSid);
+  const res = await fetch(`${p.RecordingUrl}.wav`);
+  assert.equal(res.status, 200);
+  const wav = readWav(Buffer.from(await res.arrayBuffer()));
+  assert.equal(wav.channels, 2);
+  assert.equal(wav.rate, 8000);
+  assert.ok(Math.abs(wav.seconds - Number(p.DialCallDuration)) <= 1.5, `${wav.seconds} s vs ${p.DialCallDuration}`);
+  const [caller, callee] = wav.samples.map(rms);
+  assert.ok(callee > 300, `the callee's speech is on channel 2 (rms ${callee})`);
+  assert.ok(caller < callee / 10, `channel 1 (the silent caller) is quiet (rms ${caller} vs ${callee})`);
 });

@@ -9,27 +9,11 @@ const twilio = require('twilio');
 const { startSwitchboard } = require('./lib/switchboard');
 const { startSipp } = require('./lib/sipp');
 const { startWebhookServer } = require('./lib/webhook_server');
+const { readWav, rms } = require('./lib/wav');
 
 let sb;
 test.before(async () => { sb = await startSwitchboard(); });
 test.after(async () => { assert.equal((await sb.stop()).code, 0); });
-
-// Seconds of audio in a WAV file: data chunk bytes / byte rate.
-function wavSeconds(buffer) {
-  assert.equal(buffer.toString('ascii', 0, 4), 'RIFF');
-  assert.equal(buffer.toString('ascii', 8, 12), 'WAVE');
-  const channels = buffer.readUInt16LE(22);
-  const rate = buffer.readUInt32LE(24);
-  const byteRate = buffer.readUInt32LE(28);
-  let offset = 12;
-  while (offset + 8 <= buffer.length) {
-    const id = buffer.toString('ascii', offset, offset + 4);
-    const size = buffer.readUInt32LE(offset + 4);
-    if (id === 'data') return { seconds: size / byteRate, channels, rate };
-    offset += 8 + size;
-  }
-  throw new Error('no data chunk');
-}
 
 test('Record ends on #, posts RecordingUrl/RecordingDuration/Digits, and the WAV matches', async () => {
   const hooks = await startWebhookServer((req) => {
@@ -59,7 +43,7 @@ test('Record ends on #, posts RecordingUrl/RecordingDuration/Digits, and the WAV
       const res = await fetch(action.params.RecordingUrl + suffix);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('content-type'), 'audio/x-wav');
-      const wav = wavSeconds(Buffer.from(await res.arrayBuffer()));
+      const wav = readWav(Buffer.from(await res.arrayBuffer()));
       assert.equal(wav.rate, 8000);
       assert.equal(wav.channels, 1);
       assert.ok(Math.abs(wav.seconds - duration) <= 0.5, `WAV ${wav.seconds} s vs RecordingDuration ${duration}`);
@@ -92,6 +76,42 @@ test('Record ends on #, posts RecordingUrl/RecordingDuration/Digits, and the WAV
     assert.equal(await client.recordings(action.params.RecordingSid).remove(), true);
     assert.equal((await fetch(action.params.RecordingUrl)).status, 404);
     assert.equal((await fetch(`${action.params.RecordingUrl}.mp3`)).status, 404);
+    assert.equal((await uas.done).code, 0);
+  } finally {
+    await uas.stop();
+    await hooks.close();
+  }
+});
+
+test('Record=true on the call: a dual-channel OutboundAPI recording of the whole call', async () => {
+  const hooks = await startWebhookServer((req) => {
+    const r = new twilio.twiml.VoiceResponse();
+    if (req.path === '/voice') {
+      r.say('This call is recorded from the answer to the end, on two channels.');
+      r.hangup();
+    }
+    return r;
+  });
+  const uas = await startSipp({ scenario: 'uas', timeoutMs: 25000 });
+  try {
+    const client = sb.client();
+    const call = await client.calls.create({ to: `sip:rec@127.0.0.1:${uas.port}`, from: 'Jack', url: `${hooks.url}/voice`,
+      record: true, recordingChannels: 'dual', recordingStatusCallback: `${hooks.url}/recording`,
+      recordingStatusCallbackEvent: ['in-progress', 'completed'] });
+    const events = await hooks.waitFor(2, { filter: (r) => r.path === '/recording', timeoutMs: 20000 });
+    assert.deepEqual(events.map((e) => e.params.RecordingStatus), ['in-progress', 'completed']);
+    const done = events[1].params;
+    assert.equal(done.CallSid, call.sid);
+    assert.equal(done.RecordingSource, 'OutboundAPI');
+    assert.equal(done.RecordingChannels, '2');
+    const [recording] = await client.recordings.list({ callSid: call.sid });
+    assert.equal(recording.sid, done.RecordingSid);
+    const wav = readWav(Buffer.from(await (await fetch(`${done.RecordingUrl}.wav`)).arrayBuffer()));
+    assert.equal(wav.channels, 2);
+    assert.ok(Math.abs(wav.seconds - Number(done.RecordingDuration)) <= 1, `${wav.seconds} vs ${done.RecordingDuration}`);
+    const [received, sent] = wav.samples.map(rms);
+    assert.ok(sent > 300, `our <Say> is on channel 2 (rms ${sent})`);
+    assert.ok(received < sent / 10, `sipp sent nothing: channel 1 is quiet (rms ${received})`);
     assert.equal((await uas.done).code, 0);
   } finally {
     await uas.stop();
