@@ -32,6 +32,9 @@
 //     done                     resolves like stop() when baresip exits by itself
 //   readWav(file)             -> { sampleRate, channels, samples: Int16Array } of a 16-bit PCM WAV
 //   audioLevel(samples)       -> { rms, peak } of 16-bit samples
+//   toneFrequency(wav)        -> the frequency (Hz) of a steady tone, from its zero crossings
+//   rtpStats(output)          -> { sent, received, errors } packets from the statistics baresip prints
+//                                at hang-up (rtp_stats), or undefined
 
 const { spawn } = require('node:child_process');
 const dgram = require('node:dgram');
@@ -43,7 +46,7 @@ const path = require('node:path');
 const BARESIP = process.env.BARESIP_BIN || 'baresip';
 const MODULE_DIR = process.env.BARESIP_MODULES || '/usr/lib/baresip/modules';
 // ausine: the audio we send; sndfile: dumps what we decode; aubridge: a player that needs no device.
-const MODULES = ['g711', 'srtp', 'ausine', 'aubridge', 'sndfile', 'ctrl_tcp', 'account'];
+const MODULES = ['g711', 'srtp', 'ausine', 'aubridge', 'sndfile', 'ctrl_tcp', 'menu', 'account'];
 const READY_TIMEOUT_MS = 10000;
 
 function onPath(name) {
@@ -129,6 +132,20 @@ function audioLevel(samples) {
     peak = Math.max(peak, Math.abs(s));
   }
   return { rms: samples.length ? Math.sqrt(sum / samples.length) : 0, peak };
+}
+
+function toneFrequency({ samples, sampleRate }) {
+  let crossings = 0;
+  for (let i = 1; i < samples.length; i += 1) if ((samples[i - 1] < 0) !== (samples[i] < 0)) crossings += 1;
+  return samples.length ? crossings / 2 / (samples.length / sampleRate) : 0;
+}
+
+function rtpStats(output) {
+  const packets = /^packets:\s+(\d+)\s+(\d+)/m.exec(output);
+  const errors = /^errors:\s+(\d+)\s+(\d+)/m.exec(output);
+  if (!packets) return undefined;
+  return { sent: Number(packets[1]), received: Number(packets[2]),
+    errors: errors ? Number(errors[1]) + Number(errors[2]) : 0 };
 }
 
 // ctrl_tcp speaks netstrings ("LEN:JSON,") carrying commands, responses and events.
@@ -295,6 +312,8 @@ function configText({ port, tls, ctrlPort, dir, toneHz, record }) {
     'module ausine.so',
     'module aubridge.so',
     'module ctrl_tcp.so',
+    // menu: the call commands (dial, accept, hangup) that ctrl_tcp runs.
+    'module_app menu.so',
     'module_tmp account.so',
     ...(record ? ['module sndfile.so'] : []),
     `snd_path ${dir}`,
@@ -355,4 +374,4 @@ async function startBaresip({ user = 'bob', tls, srtp = false, codecs = 'pcmu,pc
   return bs;
 }
 
-module.exports = { startBaresip, skipWithoutBaresip, readWav, audioLevel, BARESIP };
+module.exports = { startBaresip, skipWithoutBaresip, readWav, audioLevel, toneFrequency, rtpStats, BARESIP };
