@@ -167,6 +167,9 @@ for (const transport of ['udp', 'tcp']) {
         assert.match(invite.text, /^m=audio \d+ RTP\/AVP 0 8 101\r?$/m);
         assert.match(invite.text, /^a=rtpmap:101 telephone-event\/8000/m);
         assert.doesNotMatch(invite.text, /a=crypto:/);
+        const ok = trace.find((m) => /^SIP\/2\.0 200 /.test(m.text) && /CSeq: \d+ INVITE/.test(m.text));
+        assert.match(ok.text, /^m=audio \d+ RTP\/AVP 0 8 101\r?$/m);
+        assert.match(ok.text, /^a=rtpmap:101 telephone-event\/8000/m);
         assert.ok(trace.some((m) => /^BYE /.test(m.text) && m.transport === transport.toUpperCase()));
         assertHeardAudio(result, 2);
       } finally {
@@ -175,3 +178,26 @@ for (const transport of ['udp', 'tcp']) {
       }
     });
 }
+
+test('secure=true to a phone without SRTP: it refuses the RTP/SAVP offer (488) and the call fails',
+  { skip: skipWithoutBaresip, timeout: 20000 }, async () => {
+    const phone = await startBaresip({ tls: certs, srtp: false, timeoutMs: 15000 });
+    const hooks = await startWebhookServer();
+    try {
+      const call = await sb.client().calls.create({ to: phone.uri({ secure: true }), from: 'Jack', twiml: SAY,
+        statusCallback: `${hooks.url}/status` });
+      const final = await waitForStatus(call.sid, FINAL);
+      assert.equal(final.status, 'failed');
+      const [status] = await hooks.waitFor(1, { filter: (r) => r.path === '/status' });
+      assert.equal(status.params.CallStatus, 'failed');
+      assert.equal(status.params.SipResponseCode, '488');
+      const result = await phone.stop();
+      const invite = sipTrace(result.output).find((m) => m.text.startsWith('INVITE '));
+      assert.equal(invite.transport, 'TLS');
+      assert.match(invite.text, /^m=audio \d+ RTP\/SAVP /m);
+    } finally {
+      await phone.stop();
+      phone.cleanup();
+      await hooks.close();
+    }
+  });
