@@ -16,7 +16,10 @@
 //     toneHz      the sine tone baresip sends (default 440)
 //     record      write the audio received from the peer to a WAV file (default true)
 //     registrar   { uri: 'sip:host:port;transport=..', user, password, domain, regint } registers the
-//                 account (its AOR is sip:user@domain) instead of a local, unregistered one
+//                 account (AOR sip:user@domain, REGISTER sent through `uri` as outbound proxy) instead
+//                 of a local, unregistered one. baresip registers as soon as it starts, maybe before
+//                 the control socket connects: read the outcome from `output` (its trace shows the
+//                 REGISTER and the response; failures print "reg: <aor>: <code> <reason>")
 //     timeoutMs   the whole run; baresip is SIGKILLed after it (default 30000)
 //     verbose     pass -v (debug log)
 //   A Baresip has
