@@ -12,7 +12,8 @@ const { startSwitchboard } = require('./lib/switchboard');
 const { makeCertificates } = require('./lib/certs');
 const { startSipp } = require('./lib/sipp');
 const { startWebhookServer } = require('./lib/webhook_server');
-const { startBaresip, skipWithoutBaresip, readWav, audioLevel, toneFrequency, rtpStats } = require('./lib/baresip');
+const { startBaresip, skipWithoutBaresip, readWav, audioLevel, toneFrequency, rtpStats,
+  sipTrace } = require('./lib/baresip');
 
 const FINAL = ['completed', 'failed', 'busy', 'no-answer', 'canceled'];
 // About three seconds of espeak-ng speech.
@@ -39,12 +40,6 @@ async function waitForStatus(sid, statuses, timeoutMs = 15000) {
     if (Date.now() > deadline) throw new Error(`call ${sid} still ${call.status}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-// The SIP messages of baresip's trace (-s), each with the transport it used: { transport, text }.
-function sipTrace(output) {
-  const re = /\x1b\[36;1m#\n(UDP|TCP|TLS) (\S+) -> (\S+)\n([\s\S]*?)\x1b\[;m/g;
-  return [...output.matchAll(re)].map((m) => ({ transport: m[1], from: m[2], to: m[3], text: m[4] }));
 }
 
 // Asserts baresip got RTP without errors and decoded at least `minSeconds` of audio that is not

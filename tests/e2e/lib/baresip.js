@@ -36,6 +36,8 @@
 //   readWav(file)             -> { sampleRate, channels, samples: Int16Array } of a 16-bit PCM WAV
 //   audioLevel(samples)       -> { rms, peak } of 16-bit samples
 //   toneFrequency(wav)        -> the frequency (Hz) of a steady tone, from its zero crossings
+//   sipTrace(output)          -> the SIP messages in baresip's trace, in order, each
+//                                { transport: 'UDP'|'TCP'|'TLS', from, to, text } (text: the whole message)
 //   rtpStats(output)          -> { sent, received, errors } packets from the statistics baresip prints
 //                                at hang-up (rtp_stats), or undefined
 
@@ -141,6 +143,12 @@ function toneFrequency({ samples, sampleRate }) {
   let crossings = 0;
   for (let i = 1; i < samples.length; i += 1) if ((samples[i - 1] < 0) !== (samples[i] < 0)) crossings += 1;
   return samples.length ? crossings / 2 / (samples.length / sampleRate) : 0;
+}
+
+// baresip (-s) prints each message as ESC[36;1m "#" LF "<TRANSPORT> <from> -> <to>" LF message ESC[;m.
+function sipTrace(output) {
+  const re = /\x1b\[36;1m#\n(UDP|TCP|TLS) (\S+) -> (\S+)\n([\s\S]*?)\x1b\[;m/g;
+  return [...output.matchAll(re)].map((m) => ({ transport: m[1], from: m[2], to: m[3], text: m[4] }));
 }
 
 function rtpStats(output) {
@@ -377,4 +385,5 @@ async function startBaresip({ user = 'bob', tls, srtp = false, codecs = 'pcmu,pc
   return bs;
 }
 
-module.exports = { startBaresip, skipWithoutBaresip, readWav, audioLevel, toneFrequency, rtpStats, BARESIP };
+module.exports = { startBaresip, skipWithoutBaresip, readWav, audioLevel, toneFrequency, rtpStats, sipTrace,
+  BARESIP };
