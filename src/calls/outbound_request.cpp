@@ -123,6 +123,25 @@ std::optional<RequestError> read_events(const http::Form& form, std::string_view
   return std::nullopt;
 }
 
+// `uri` without the named ;parameters (those after the host; case-insensitive names).
+std::string without_uri_params(std::string_view uri, std::initializer_list<std::string_view> names) {
+  const auto at = uri.find('@');
+  const auto start = uri.find(';', at == std::string_view::npos ? 0 : at);
+  if (start == std::string_view::npos) return std::string(uri);
+  std::string out(uri.substr(0, start));
+  std::string_view rest = uri.substr(start + 1);
+  while (!rest.empty()) {
+    const auto semi = rest.find(';');
+    const std::string_view param = rest.substr(0, semi);
+    rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+    const std::string name = lower(param.substr(0, param.find('=')));
+    if (std::ranges::find(names, name) != names.end()) continue;
+    out += ';';
+    out += param;
+  }
+  return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& outbound_call_parameters() { return kParameters; }
@@ -179,9 +198,18 @@ std::variant<SipTarget, RequestError> parse_sip_target(std::string_view text,
       warnings.push_back({32114, fmt::format("Unsupported region '{}' in {}; us1 is used", *r, uri_text)});
     }
   }
-  // sips: is treated as sip: with transport=tls (Twilio's SIP Interface).
+  if (const auto e = uri->param("edge")) {
+    static constexpr std::array<std::string_view, 9> kEdges = {"ashburn",   "umatilla", "san-jose", "dublin", "frankfurt",
+                                                               "singapore", "tokyo",    "sao-paulo", "sydney"};
+    if (std::ranges::find(kEdges, lower(*e)) == kEdges.end()) {
+      warnings.push_back({32114, fmt::format("Unsupported edge '{}' in {}; ignored", *e, uri_text)});
+    }
+  }
+  // sips: is treated as sip: with transport=tls (Twilio's SIP Interface). secure, region and edge
+  // are switchboard's instructions, not the endpoint's business: they are not sent.
   target.uri = uri->scheme == sip::UriScheme::Sips ? "sip:" + std::string(uri_text.substr(5))
                                                     : std::string(uri_text);
+  target.uri = without_uri_params(target.uri, {"secure", "region", "edge"});
 
   std::string_view rest = header_text;
   while (!rest.empty()) {

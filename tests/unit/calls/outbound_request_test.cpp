@@ -54,6 +54,9 @@ TEST(OutboundCall, TransportSecureAndSipsParameters) {
   const auto secure = accept(with_to("sip:jack@example.com;secure=true")).request.target;
   EXPECT_TRUE(secure.is_secure);
   EXPECT_EQ(secure.transport, SipTransport::kTls);
+  EXPECT_EQ(secure.uri, "sip:jack@example.com");  // secure/region/edge are ours, not sent on
+  EXPECT_EQ(accept(with_to("sip:jack@example.com:5070;Region=us2;transport=tcp;edge=dublin;x=1")).request.target.uri,
+            "sip:jack@example.com:5070;transport=tcp;x=1");
   const auto sips = accept(with_to("sips:jack@example.com")).request.target;
   EXPECT_EQ(sips.transport, SipTransport::kTls);
   EXPECT_EQ(sips.uri, "sip:jack@example.com");
