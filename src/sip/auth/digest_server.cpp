@@ -76,24 +76,40 @@ void DigestServer::forget_expired(Clock::time_point now) {
 
 DigestVerdict DigestServer::verify(std::string_view authorization_value, std::string_view method,
                                    const PasswordLookup& lookup, Clock::time_point now) {
+  return verify_ha1(
+      authorization_value, method,
+      [&](std::string_view username, DigestAlgorithm algorithm) -> std::vector<std::string> {
+        const auto password = lookup ? lookup(username) : std::nullopt;
+        if (!password) return {};
+        return {digest_ha1(algorithm, username, realm_, *password)};
+      },
+      now);
+}
+
+DigestVerdict DigestServer::verify_ha1(std::string_view authorization_value, std::string_view method,
+                                       const Ha1Lookup& lookup, Clock::time_point now, std::string* username_out) {
   const auto credentials = parse_digest_credentials(authorization_value);
   if (!credentials || credentials->uri.empty()) return DigestVerdict::Malformed;
+  if (username_out != nullptr) *username_out = credentials->username;
   const auto algorithm = digest_algorithm_from(credentials->algorithm);
   if (!algorithm) return DigestVerdict::Malformed;
   if (credentials->realm != realm_) return DigestVerdict::WrongRealm;
   const auto issued = nonce_time(credentials->nonce);
   if (!issued) return DigestVerdict::BadNonce;
-  const auto password = lookup ? lookup(credentials->username) : std::nullopt;
-  if (!password) return DigestVerdict::UnknownUser;
+  const auto candidates = lookup ? lookup(credentials->username, *algorithm) : std::vector<std::string>{};
+  if (candidates.empty()) return DigestVerdict::UnknownUser;
   const bool has_qop = !credentials->qop.empty();
   if (has_qop && (!syntax::iequals(credentials->qop, "auth") || credentials->cnonce.empty() ||
                   credentials->nc.size() != 8)) {
     return DigestVerdict::Malformed;
   }
-  const auto ha1 = digest_ha1(*algorithm, credentials->username, realm_, *password);
-  const auto expected = digest_response(*algorithm, ha1, credentials->nonce, credentials->nc, credentials->cnonce,
-                                        credentials->qop, method, credentials->uri);
-  if (!crypto::constant_time_equal(expected, credentials->response)) return DigestVerdict::WrongResponse;
+  bool is_match = false;
+  for (const auto& ha1 : candidates) {
+    const auto expected = digest_response(*algorithm, ha1, credentials->nonce, credentials->nc, credentials->cnonce,
+                                          credentials->qop, method, credentials->uri);
+    is_match |= crypto::constant_time_equal(expected, credentials->response);
+  }
+  if (!is_match) return DigestVerdict::WrongResponse;
   // The response is right: only now may the nonce be called stale (RFC 2617 3.2.1), so that
   // the client retries with the same password rather than asking the user.
   if (now - *issued > lifetime_ || *issued - now > std::chrono::seconds(60)) return DigestVerdict::Stale;

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "sip/auth/digest.hpp"
 
@@ -43,6 +44,13 @@ class DigestServer {
 
   DigestVerdict verify(std::string_view authorization_value, std::string_view method, const PasswordLookup& lookup,
                        Clock::time_point now = Clock::now());
+
+  // The same check for stores that keep only HA1 = H(username:realm:password): `lookup` gives the
+  // candidate HA1s (lowercase hex, for `algorithm`) of `username`; any of them may match. The
+  // username the credentials named goes to `username_out` when given.
+  using Ha1Lookup = std::function<std::vector<std::string>(std::string_view username, DigestAlgorithm algorithm)>;
+  DigestVerdict verify_ha1(std::string_view authorization_value, std::string_view method, const Ha1Lookup& lookup,
+                           Clock::time_point now = Clock::now(), std::string* username_out = nullptr);
 
   const std::string& realm() const { return realm_; }
 

@@ -93,6 +93,22 @@ TEST_P(DigestServerTest, RejectsWrongPasswordMethodAndUser) {
             DigestVerdict::UnknownUser);
 }
 
+TEST_P(DigestServerTest, StoredHa1sVerifyWithoutThePassword) {
+  // A store keeping only HA1s, the user in two lists with different passwords: either matches.
+  const auto algorithm = GetParam();
+  DigestServer::Ha1Lookup ha1s = [&](std::string_view user, DigestAlgorithm a) -> std::vector<std::string> {
+    if (user != "alice" || a != algorithm) return {};
+    return {digest_ha1(a, "alice", "sip.example.com", "old-password"),
+            digest_ha1(a, "alice", "sip.example.com", "wonderland")};
+  };
+  const auto challenge = server.challenge(algorithm, false, now);
+  std::string username;
+  EXPECT_EQ(server.verify_ha1(answer(challenge, "wonderland"), "INVITE", ha1s, now, &username), DigestVerdict::Accepted);
+  EXPECT_EQ(username, "alice");
+  EXPECT_EQ(server.verify_ha1(answer(challenge, "guess", 2), "INVITE", ha1s, now), DigestVerdict::WrongResponse);
+  EXPECT_EQ(server.verify_ha1(answer(challenge, "old-password", 3), "INVITE", ha1s, now), DigestVerdict::Accepted);
+}
+
 TEST_P(DigestServerTest, ExpiredNonceIsStaleAndForgedNonceIsBad) {
   const auto challenge = server.challenge(GetParam(), false, now);
   EXPECT_EQ(server.verify(answer(challenge, "wonderland"), "INVITE", lookup, now + std::chrono::seconds(301)),
