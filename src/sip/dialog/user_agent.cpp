@@ -509,6 +509,9 @@ struct UserAgent::Impl {
                      {{"Allow", std::string(kAllow)}, {"Accept", "application/sdp"}, {"Supported", std::string(kSupported)}});
       case Method::Bye:
         return reply(server_id, 481);
+      case Method::Register:
+        if (!on_register) return reply(server_id, 405, {}, crypto::random_hex(6), {{"Allow", std::string(kAllow)}});
+        return on_register(server_id, request_info(request, source));
       default:
         return reply(server_id, 405, {}, crypto::random_hex(6), {{"Allow", std::string(kAllow)}});
     }
@@ -784,6 +787,7 @@ struct UserAgent::Impl {
   bool is_closed = false;
   std::uint64_t next_id = 1;
   std::function<void(IncomingCallId, const SipRequestInfo&)> on_incoming_call;
+  std::function<void(RequestId, const SipRequestInfo&)> on_register;
   std::unordered_map<OutgoingCallId, Outgoing> outgoing;
   std::unordered_map<IncomingCallId, Incoming> incoming;
   std::unordered_map<std::uint64_t, IncomingCallId> incoming_by_server;
@@ -801,6 +805,15 @@ OutgoingCallId UserAgent::place_call(OutgoingCallRequest request, OutgoingCallHa
 }
 
 void UserAgent::cancel(OutgoingCallId call) { impl_->cancel(call); }
+
+void UserAgent::set_register_handler(std::function<void(RequestId, const SipRequestInfo&)> handler) {
+  impl_->on_register = std::move(handler);
+}
+
+void UserAgent::respond_request(RequestId request, int status, std::string_view reason, SipHeaders headers) {
+  // RequestId is the server transaction's id: a late answer to a transaction that ended is dropped.
+  impl_->reply(request, status, reason, status > 100 ? crypto::random_hex(6) : std::string(), headers);
+}
 
 void UserAgent::set_incoming_call_handler(std::function<void(IncomingCallId, const SipRequestInfo&)> handler) {
   impl_->on_incoming_call = std::move(handler);

@@ -36,6 +36,7 @@ namespace sb::sip {
 using OutgoingCallId = std::uint64_t;
 using IncomingCallId = std::uint64_t;
 using DialogId = std::uint64_t;
+using RequestId = std::uint64_t;  // a request outside a dialog (REGISTER) waiting for our answer
 
 struct SipHeader {
   std::string name;
@@ -157,6 +158,13 @@ class UserAgent {
   // 300-699. Returns the dialog on a 2xx, 0 otherwise. The 2xx is retransmitted until ACK.
   DialogId respond(IncomingCallId call, int status, std::string_view reason = {}, std::string sdp = {},
                    SipHeaders headers = {});
+
+  // --- Other requests outside a dialog ----------------------------------------------------
+  // Called for each REGISTER; answer with respond_request() (now or later, on the loop). Without
+  // a handler REGISTER is answered 405.
+  void set_register_handler(std::function<void(RequestId request, const SipRequestInfo& info)> handler);
+  // The final response to a request given to a handler (200 carries `headers`, e.g. Contact).
+  void respond_request(RequestId request, int status, std::string_view reason = {}, SipHeaders headers = {});
 
   // --- Dialogs ---------------------------------------------------------------------------
   void set_dialog_handlers(DialogId dialog, DialogHandlers handlers);
