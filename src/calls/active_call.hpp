@@ -57,7 +57,7 @@ struct AudioFetched {
 
 // A `<Dial>` leg telling its parent how it is doing (calls/dial_verb.cpp).
 struct ChildUpdate {
-  enum class Kind { kRinging, kAnswered, kReady, kEnded };
+  enum class Kind { kRinging, kAnswered, kReady, kEnded, kRefer };
   Kind kind{};
   std::string call_sid;
   // kEnded: the leg's final status (completed busy no-answer failed canceled) and figures.
@@ -66,6 +66,7 @@ struct ChildUpdate {
   std::optional<std::string> sip_call_id;
   sip::SipHeaders x_headers;  // X- headers of the final response, or of the BYE that ended it
   std::int64_t duration = 0;
+  std::string refer_to;  // kRefer: the Refer-To of the REFER the leg sent (already answered 202)
 };
 // Progress of a REFER we sent: its own final status, then each NOTIFY's sipfrag status.
 struct ReferProgress {
@@ -147,6 +148,7 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   std::weak_ptr<ActiveCall> parent;
   std::optional<TwimlSource> screening;
   bool is_screening = false;           // running a screening document: <Dial> is refused (13201)
+  bool accepts_refer = false;          // the <Dial> has a referUrl: a REFER from this leg is taken
   std::optional<media::SessionId> colocate_with;
   sip::SipHeaders final_headers;       // of the INVITE's final response, or of the peer's BYE
   // An inbound call: the INVITE to answer, our SDP for the 200 OK, and parameters added to every

@@ -118,7 +118,27 @@ asio::awaitable<void> ActiveCall::run_child() {
   const bool is_answered = co_await dial();
   const auto& call = lifecycle.call();
   if (is_answered) {
-    watch_dialog();
+    // A REFER from the leg (a transfer by the callee) goes to the parent's <Dial referUrl>.
+    auto weak = weak_from_this();
+    engine.user_agent.set_dialog_handlers(
+        dialog, {.on_bye = [weak](const sip::SipRequestInfo& bye) {
+                   if (auto c = weak.lock()) c->post(SipBye{bye.headers});
+                 },
+                 .on_refer = [weak](const sip::SipRequestInfo& refer) {
+                   auto c = weak.lock();
+                   if (!c) return false;
+                   if (!c->accepts_refer) {
+                     c->warn(13802, "REFER received from a <Dial> leg but the <Dial> has no referUrl; declined");
+                     return false;
+                   }
+                   c->notify_parent({.kind = ChildUpdate::Kind::kRefer,
+                                     .call_sid = c->lifecycle.call().sid,
+                                     .refer_to = std::string(refer.header("Refer-To"))});
+                   return true;
+                 },
+                 .on_terminated = [weak] {
+                   if (auto c = weak.lock()) c->post(SipBye{});
+                 }});
     notify_parent({.kind = ChildUpdate::Kind::kAnswered, .call_sid = call.sid, .sip_call_id = call.sip_call_id});
     bool is_accepted = true;
     if (request.send_digits && !ending && !is_remote_gone) {
@@ -276,6 +296,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
   std::size_t live = 0;
   std::optional<std::size_t> winner;
   bool is_bridged = false;
+  std::optional<std::string> refer_target;  // the winner transferred the caller (REFER)
   bool is_caller_gone = false;
   bool is_ringback_playing = false;
   auto find_leg = [&](const std::string& sid) -> DialLeg* {
@@ -302,6 +323,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
     child->parent = weak_from_this();
     child->screening = leg.screening;
     child->colocate_with = session;
+    child->accepts_refer = d.refer_url.has_value();
     leg.call_sid = child_call.sid;
     leg.call = child;
     leg.is_started = true;
@@ -356,6 +378,19 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
               start_dial_recording();
               set_timer(TimerKind::kDialLimit, std::chrono::duration_cast<std::chrono::milliseconds>(d.time_limit));
             }
+          }
+          break;
+        case ChildUpdate::Kind::kRefer:
+          // The callee transfers the caller: 100 Trying now; the final NOTIFY and the BYE follow
+          // once the dial is over, and the referUrl's TwiML decides where the caller goes.
+          if (winner && &legs[*winner] == leg && is_bridged && !refer_target) {
+            refer_target = u->refer_to;
+            if (auto child = leg->call.lock()) engine.user_agent.notify_refer(child->dialog, 100, false);
+            cancel_timer(TimerKind::kDialLimit);
+            engine.media.unbridge(*session);
+            is_bridged = false;
+            if (auto child = leg->call.lock()) engine.user_agent.notify_refer(child->dialog, 200, true);
+            end_leg(*leg);
           }
           break;
         case ChildUpdate::Kind::kEnded:
@@ -431,6 +466,13 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
   spdlog::debug("call {}: <Dial> over: {}", call.sid, params.get("DialCallStatus").value_or(""));
 
   const bool is_call_over = ending || is_remote_gone;
+  if (refer_target && !is_call_over && !redirected) {
+    // Twilio requests referUrl with ReferTransferTarget; its TwiML runs for the caller.
+    next_source.target = WebhookTarget{twiml::resolve_url(document_url, *d.refer_url), method_name(d.refer_method)};
+    next_source.extra_params.set("ReferTransferTarget", *refer_target);
+    for (const auto& f : params.fields()) next_source.extra_params.set(f.name, f.value);
+    co_return Flow::kNewDocument;
+  }
   if (!d.action) co_return is_call_over || redirected ? Flow::kOver : Flow::kNext;
   const WebhookTarget action{twiml::resolve_url(document_url, *d.action), method_name(d.method)};
   if (redirected) co_return Flow::kOver;  // the API gave the call other TwiML

@@ -365,3 +365,41 @@ test('record="record-from-answer-dual": a two-channel recording, the caller on 1
   assert.ok(callee > 300, `the callee's speech is on channel 2 (rms ${callee})`);
   assert.ok(caller < callee / 10, `channel 1 (the silent caller) is quiet (rms ${caller} vs ${callee})`);
 });
+
+test('a REFER from the callee (blind transfer) goes to the Dial referUrl, whose TwiML takes the caller', async () => {
+  const transferor = await leg('uas_transfer.xml', ['-d', '1000']);
+  const hooks = await startWebhookServer((req) => {
+    const r = new twilio.twiml.VoiceResponse();
+    if (req.path === '/voice') {
+      r.dial({ referUrl: '/refer', action: '/dialed' }).sip(`sip:bob@127.0.0.1:${transferor.port}`);
+    } else if (req.path === '/refer') {
+      r.say('Transferring');
+      r.hangup();
+    }
+    return r;
+  });
+  const caller = await startCaller();
+  try {
+    const call = await placeCall(hooks, caller);
+    const [refer] = await hooks.waitFor(1, { filter: (r) => r.path === '/refer', timeoutMs: 15000 });
+    assert.equal(refer.params.CallSid, call.sid);
+    assert.equal(refer.params.ReferTransferTarget, '<sip:carol@transfer.example.com?X-Transfer-Id=9>');
+    const result = await transferor.done;
+    assert.equal(result.code, 0, `the transferor got 202, the NOTIFYs and the BYE: ${result.errors}`);
+    assert.equal((await caller.done).code, 0);
+    assert.equal(hooks.requests.filter((r) => r.path === '/dialed').length, 0, 'the referUrl replaced the action');
+  } finally {
+    await transferor.stop();
+    await caller.stop();
+    await hooks.close();
+  }
+});
+
+test('a REFER from the callee without a referUrl is declined (603) and recorded (13802)', async () => {
+  const transferor = await startSipp({ scenario: scenario('uas_transfer.xml'), calls: 1, timeoutMs: 8000,
+    extraArgs: ['-d', '500'] });
+  const { p } = await dialAndWait({ legs: [transferor], dialAttrs: { timeLimit: 3 } });
+  assert.equal(p.DialCallStatus, 'completed');
+  const alerts = await sb.client().api.v2010.account.notifications.list({ limit: 50 });
+  assert.ok(alerts.some((n) => n.errorCode === '13802' && n.callSid === p.DialCallSid), 'notification 13802');
+});

@@ -1,0 +1,136 @@
+#include "calls/sip_domain_router.hpp"
+
+#include "core/log.hpp"
+#include "http/message.hpp"
+#include "sip/message/uri.hpp"
+#include "store/sip_digest.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace sb::calls {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool has_auth(const std::string& auth_type, std::string_view kind) { return auth_type.find(kind) != std::string::npos; }
+
+}  // namespace
+
+std::string header_uri(std::string_view value) {
+  const auto open = value.find('<');
+  if (open != std::string_view::npos) {
+    const auto close = value.find('>', open);
+    return std::string(value.substr(open + 1, close == std::string_view::npos ? std::string_view::npos : close - open - 1));
+  }
+  auto uri = value.substr(0, value.find(';'));
+  while (!uri.empty() && uri.back() == ' ') uri.remove_suffix(1);
+  while (!uri.empty() && uri.front() == ' ') uri.remove_prefix(1);
+  return std::string(uri);
+}
+
+SipDomainRouter::SipDomainRouter(store::Store& store, sip::DigestServer& digest, sip::FailureGuard& guard,
+                                 std::string base_domain)
+    : store_(store), digest_(digest), guard_(guard), base_domain_(lower(base_domain)) {}
+
+std::optional<store::SipDomain> SipDomainRouter::find_domain(std::string_view host_text) {
+  const std::string host = lower(host_text);
+  if (auto domain = store_.sip_domains().find_by_name(host)) return domain;
+  // The regional form: {name}.sip.{region}.{base} names {name}.sip.{base}.
+  const std::string suffix = "." + base_domain_;
+  if (!host.ends_with(suffix)) return std::nullopt;
+  const std::string_view head = std::string_view(host).substr(0, host.size() - suffix.size());  // name.sip.region
+  const auto dot = head.rfind('.');
+  if (dot == std::string_view::npos || !head.substr(0, dot).ends_with(".sip")) return std::nullopt;
+  return store_.sip_domains().find_by_name(fmt::format("{}{}", head.substr(0, dot), suffix));
+}
+
+InboundRejection SipDomainRouter::refuse(const sip::SipRequestInfo& request, int status, std::string reason,
+                                         int twilio_code, std::string_view why, bool counts_as_failure) {
+  if (counts_as_failure && guard_.record_failure(request.source.address)) {
+    spdlog::warn("sip: {} banned after repeated authentication failures", request.source.address);
+  }
+  spdlog::info("sip: INVITE {} from {} refused: {} ({})", request.request_uri, request.source.address, why,
+               twilio_code);
+  return InboundRejection{status, std::move(reason),
+                          {{"X-Twilio-Error", fmt::format("{} {}", twilio_code, why)}}};
+}
+
+InboundDecision SipDomainRouter::route(const sip::SipRequestInfo& invite) {
+  if (guard_.is_banned(invite.source.address)) {
+    return InboundRejection{403, "Forbidden", {{"X-Twilio-Error", "32216 Source address blocked"}}};
+  }
+  const auto uri = sip::parse_uri(invite.request_uri);
+  if (!uri || uri->host.empty()) return refuse(invite, 400, "Bad Request-URI", 32214, "Unusable Request-URI", false);
+  auto domain = find_domain(uri->host);
+  if (!domain) return refuse(invite, 404, "Not Found", 32002, "SIP domain not found", true);
+
+  // Authentication, as the domain's call mappings require: the address first, then digest.
+  const auto auth_type = store_.sip_domains().auth_type(domain->sid);
+  const bool uses_acl = has_auth(auth_type, "IP_ACL");
+  const bool uses_credentials = has_auth(auth_type, "CREDENTIAL_LIST");
+  if (!uses_acl && !uses_credentials) {
+    return refuse(invite, 403, "Forbidden", 32201, "The domain has no authentication configured", false);
+  }
+  if (uses_acl && !store_.sip_domains().is_ip_allowed(domain->sid, invite.source.address)) {
+    return refuse(invite, 403, "Forbidden", 32201, "Authentication failure - source IP Address not in ACL", true);
+  }
+  if (uses_credentials) {
+    const auto authorization = invite.header("Proxy-Authorization");
+    auto challenge = [&](bool is_stale) {
+      return InboundRejection{407, "Proxy Authentication Required",
+                              {{"Proxy-Authenticate", digest_.challenge(sip::DigestAlgorithm::Md5, is_stale)}}};
+    };
+    if (authorization.empty()) return challenge(false);
+    const auto verdict = digest_.verify_ha1(
+        authorization, "INVITE", [&](std::string_view username, sip::DigestAlgorithm algorithm) {
+          std::vector<std::string> ha1s;
+          for (const auto& c : store_.sip_domains().find_credentials(domain->sid, store::SipAuthPurpose::kCalls, username)) {
+            ha1s.push_back(algorithm == sip::DigestAlgorithm::Md5 ? c.ha1_md5 : c.ha1_sha256);
+          }
+          return ha1s;
+        });
+    switch (verdict) {
+      case sip::DigestVerdict::Accepted:
+        break;
+      case sip::DigestVerdict::Stale:
+        return challenge(true);
+      case sip::DigestVerdict::Malformed:
+      case sip::DigestVerdict::WrongRealm:
+      case sip::DigestVerdict::BadNonce:
+      case sip::DigestVerdict::Replay:
+        return challenge(false);
+      case sip::DigestVerdict::UnknownUser:
+      case sip::DigestVerdict::WrongResponse:
+        // The same answer for both: nothing tells a scanner which user names exist.
+        return refuse(invite, 403, "Forbidden", 32202, "Authentication failure - wrong credentials", true);
+    }
+  }
+  if (domain->secure && invite.transport != sip::TransportKind::Tls) {
+    return refuse(invite, 403, "Forbidden", 32209, "The domain is secure: TLS is required", false);
+  }
+  if (!domain->voice_url) return refuse(invite, 480, "Temporarily Unavailable", 11200, "The domain has no VoiceUrl", false);
+
+  InboundRoute route;
+  route.account_sid = domain->account_sid;
+  route.to = header_uri(invite.to);
+  route.from = header_uri(invite.from);
+  route.voice = WebhookTarget{*domain->voice_url, domain->voice_method};
+  if (domain->voice_fallback_url) route.fallback = WebhookTarget{*domain->voice_fallback_url, domain->voice_fallback_method};
+  if (domain->voice_status_callback_url) {
+    route.status_callback = WebhookTarget{*domain->voice_status_callback_url, domain->voice_status_callback_method};
+  }
+  route.params = sip_request_params(invite);
+  route.params.set("SipDomain", domain->domain_name);
+  route.params.set("SipDomainSid", domain->sid);
+  route.requires_srtp = domain->secure;
+  return route;
+}
+
+}  // namespace sb::calls

@@ -1,0 +1,41 @@
+#pragma once
+// The InboundRouter of SIP domains (Twilio's "Sending SIP"): an INVITE is matched to a domain by
+// its Request-URI host ({name}.sip.{base}, or the regional {name}.sip.{region}.{base}), then
+// authenticated as the domain's call mappings require (IP access control lists, digest against
+// credential lists; both when both are mapped), then handed to the domain's voice URL. Failed
+// attempts count against the source address (FailureGuard); refusals never reveal whether a user
+// name exists. Signalling loop only.
+
+#include "calls/inbound.hpp"
+#include "sip/auth/digest_server.hpp"
+#include "sip/auth/failure_guard.hpp"
+#include "store/store.hpp"
+
+#include <optional>
+#include <string>
+
+namespace sb::calls {
+
+class SipDomainRouter final : public InboundRouter {
+ public:
+  SipDomainRouter(store::Store& store, sip::DigestServer& digest, sip::FailureGuard& guard, std::string base_domain);
+
+  InboundDecision route(const sip::SipRequestInfo& invite) override;
+
+  // The domain a Request-URI host names, in the plain or the regional form.
+  std::optional<store::SipDomain> find_domain(std::string_view host);
+
+ private:
+  InboundRejection refuse(const sip::SipRequestInfo& request, int status, std::string reason, int twilio_code,
+                          std::string_view why, bool counts_as_failure);
+
+  store::Store& store_;
+  sip::DigestServer& digest_;
+  sip::FailureGuard& guard_;
+  std::string base_domain_;
+};
+
+// The URI of a From/To header value ("Alice" <sip:a@b>;tag=1 -> sip:a@b).
+std::string header_uri(std::string_view header_value);
+
+}  // namespace sb::calls
