@@ -101,7 +101,8 @@ void ActiveCall::announce_recording(const store::Recording& recording, std::stri
   params.add("RecordingStartTime", format_rfc2822(recording.start_time));
   params.add("RecordingSource", recording.source);
   params.add("RecordingTrack", recording.track);
-  engine.webhooks.status_callback(auth_token, call.account_sid, call.sid, *callback.target, std::move(params));
+  engine.webhooks.status_callback(auth_token, call.account_sid, call.sid, *callback.target, std::move(params),
+                                  /*is_call_progress=*/false);
 }
 
 std::string ActiveCall::complete_recording(store::Recording& recording, const media::RecordFinished& finished,

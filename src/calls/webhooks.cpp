@@ -261,11 +261,14 @@ void Webhooks::fetch_twiml(const std::string& auth_token, const store::Call& cal
 }
 
 void Webhooks::status_callback(const std::string& auth_token, const std::string& account_sid,
-                               const std::string& call_sid, const WebhookTarget& target, http::Form params) {
+                               const std::string& call_sid, const WebhookTarget& target, http::Form params,
+                               bool is_call_progress) {
   auto& queue = callbacks_[call_sid];
-  params.set("CallbackSource", "call-progress-events");
-  params.set("SequenceNumber", std::to_string(queue.next_sequence++));
-  params.set("Timestamp", format_rfc2822(now_seconds()));
+  if (is_call_progress) {
+    params.set("CallbackSource", "call-progress-events");
+    params.set("SequenceNumber", std::to_string(queue.next_sequence++));
+    params.set("Timestamp", format_rfc2822(now_seconds()));
+  }
   queue.jobs.push_back([this, auth_token, account_sid, call_sid, target, params](std::function<void()> next) {
     request(auth_token, target, params, kMaxTotal,
             [this, account_sid, call_sid, params, next = std::move(next)](http::ClientResult result, std::string url,

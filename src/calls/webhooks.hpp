@@ -56,9 +56,11 @@ class Webhooks {
 
   // Queues a status callback for `call_sid`: sent after the call's earlier callbacks, never
   // blocking the call; retried on connection failure within the URL's overrides; the response
-  // body is ignored. SequenceNumber, Timestamp and CallbackSource are added here.
+  // body is ignored. Call-progress callbacks get SequenceNumber, Timestamp and CallbackSource
+  // here; recording status callbacks (is_call_progress false) carry none of them, as Twilio's.
   void status_callback(const std::string& auth_token, const std::string& account_sid,
-                       const std::string& call_sid, const WebhookTarget& target, http::Form params);
+                       const std::string& call_sid, const WebhookTarget& target, http::Form params,
+                       bool is_call_progress = true);
 
   // Callbacks queued or in flight (for tests and shutdown).
   std::size_t pending_callbacks() const;

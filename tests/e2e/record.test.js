@@ -104,6 +104,11 @@ test('Record=true on the call: a dual-channel OutboundAPI recording of the whole
     assert.equal(done.CallSid, call.sid);
     assert.equal(done.RecordingSource, 'OutboundAPI');
     assert.equal(done.RecordingChannels, '2');
+    // Recording callbacks are not call-progress events: none of their parameters.
+    for (const e of events) {
+      assert.equal(e.params.CallbackSource, undefined);
+      assert.equal(e.params.SequenceNumber, undefined);
+    }
     const [recording] = await client.recordings.list({ callSid: call.sid });
     assert.equal(recording.sid, done.RecordingSid);
     const wav = readWav(Buffer.from(await (await fetch(`${done.RecordingUrl}.wav`)).arrayBuffer()));
