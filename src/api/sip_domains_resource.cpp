@@ -97,15 +97,16 @@ std::optional<ApiError> apply_domain_name(const ContextPtr& ctx, const std::stri
   }
   if (*normalized == d.domain_name) return std::nullopt;
   const auto& account = *ctx->account;
-  // Twilio reserves every account's SID as a domain name for that account.
-  // Names are lower case; SIDs are matched without case.
+  // Twilio reserves every account's SID as a domain name for that account (names are lower
+  // case; SIDs match without case). A subaccount may extend its main account's reserved name.
   const auto top = top_sip_domain_label(*normalized, base_domain);
-  if (top.size() == kSidLength && is_sid(fmt::format("AC{}", top.substr(2)), sid_prefix::kAccount) &&
-      same_sid(top.substr(0, 2), sid_prefix::kAccount) && !same_sid(top, account.sid) &&
-      !same_sid(top, account.owner_account_sid)) {
+  const auto parent = parent_sip_domain(*normalized, base_domain);
+  if (top.size() == kSidLength && same_sid(top.substr(0, 2), sid_prefix::kAccount) &&
+      is_sid(fmt::format("AC{}", top.substr(2)), sid_prefix::kAccount) && !same_sid(top, account.sid) &&
+      !(parent && same_sid(top, account.owner_account_sid))) {
     return sip_error(kDomainNameInvalid, "DomainName is reserved for another account");
   }
-  if (const auto parent = parent_sip_domain(*normalized, base_domain)) {
+  if (parent) {
     const auto owner = ctx->store.sip_domains().find_by_name(*parent);
     // Sub-domains need the parent; a subaccount may extend its main account's domains.
     if (!owner || (owner->account_sid != account.sid && owner->account_sid != account.owner_account_sid)) {
