@@ -37,13 +37,16 @@ void Context::fail(const ApiError& error) const {
   reply(render(error));
 }
 
-Api::Api(store::Store& store, calls::CallControl* call_control) : store_(store) {
+Api::Api(store::Store& store, calls::CallControl* call_control, std::string sip_base_domain) : store_(store) {
   add_account_routes(router_);
   add_application_routes(router_);
   add_call_routes(router_, call_control);
   add_recording_routes(router_);
   add_key_routes(router_);
   add_notification_routes(router_);
+  add_sip_domain_routes(router_, std::move(sip_base_domain));
+  add_sip_credential_list_routes(router_);
+  add_sip_ip_access_control_list_routes(router_);
 }
 
 http::Response Api::error_response(unsigned status, std::string_view message) {

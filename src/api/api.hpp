@@ -16,8 +16,10 @@ namespace sb::api {
 
 class Api {
  public:
-  // Without a CallControl, calls can be listed and fetched but not placed.
-  explicit Api(store::Store& store, calls::CallControl* call_control = nullptr);
+  // Without a CallControl, calls can be listed and fetched but not placed. SIP domains are named
+  // {name}.sip.{sip_base_domain} (config base_domain).
+  explicit Api(store::Store& store, calls::CallControl* call_control = nullptr,
+               std::string sip_base_domain = "switchboard.local");
 
   void handle(http::Request request, http::Reply reply);
 
@@ -38,6 +40,9 @@ void add_call_routes(Router& router, calls::CallControl* control);
 void add_key_routes(Router& router);
 void add_notification_routes(Router& router);
 void add_recording_routes(Router& router);
+void add_sip_domain_routes(Router& router, std::string base_domain);
+void add_sip_credential_list_routes(Router& router);
+void add_sip_ip_access_control_list_routes(Router& router);
 
 // A call as Twilio's Call JSON.
 boost::json::object render_call(const store::Call& call);

@@ -126,7 +126,7 @@ int serve(const Config& config, const ServeOptions& options) {
                                  .data_dir = config.data_dir,
                                  .trunks = calls::TrunkTable(config.trunks)});
   engine_for_media = &call_engine;
-  api::Api api(*store, &call_engine);
+  api::Api api(*store, &call_engine, config.base_domain);
   http::Server server(loop,
                       http::ServerOptions{
                           .max_body_bytes = config.http_max_body_bytes,

@@ -14,6 +14,13 @@ inline constexpr std::string_view kCall = "CA";
 inline constexpr std::string_view kNotification = "NO";
 inline constexpr std::string_view kRecording = "RE";
 inline constexpr std::string_view kApplication = "AP";
+inline constexpr std::string_view kSipDomain = "SD";
+inline constexpr std::string_view kSipCredentialList = "CL";
+inline constexpr std::string_view kSipCredential = "CR";
+inline constexpr std::string_view kSipIpAccessControlList = "AL";
+inline constexpr std::string_view kSipIpAddress = "IP";
+inline constexpr std::string_view kByocTrunk = "BY";
+inline constexpr std::string_view kPhoneNumber = "PN";
 }  // namespace sid_prefix
 
 inline constexpr std::size_t kSidLength = 34;

@@ -8,6 +8,9 @@
 #include "store/key_repository.hpp"
 #include "store/notification_repository.hpp"
 #include "store/recording_repository.hpp"
+#include "store/sip_credential_list_repository.hpp"
+#include "store/sip_domain_repository.hpp"
+#include "store/sip_ip_access_control_list_repository.hpp"
 
 namespace sb::store {
 
@@ -20,6 +23,9 @@ class Store {
   virtual KeyRepository& keys() = 0;
   virtual NotificationRepository& notifications() = 0;
   virtual RecordingRepository& recordings() = 0;
+  virtual SipDomainRepository& sip_domains() = 0;
+  virtual SipCredentialListRepository& sip_credential_lists() = 0;
+  virtual SipIpAccessControlListRepository& sip_ip_access_control_lists() = 0;
   // Finishes every queued write, then closes the database. Idempotent.
   virtual void close() = 0;
 };

@@ -12,7 +12,7 @@ namespace sb::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, a change is a new entry.
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     // 1: accounts, API keys, notifications.
     R"sql(
 CREATE TABLE accounts (
@@ -144,6 +144,102 @@ CREATE TABLE recordings (
 );
 CREATE INDEX recordings_by_account ON recordings(account_sid, id);
 CREATE INDEX recordings_by_call ON recordings(call_sid, id);
+)sql",
+    // 5: SIP domains, credential lists, IP access control lists and the domains' mappings.
+    R"sql(
+CREATE TABLE sip_domains (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  domain_name TEXT NOT NULL UNIQUE,
+  friendly_name TEXT NOT NULL,
+  api_version TEXT NOT NULL,
+  voice_url TEXT,
+  voice_method TEXT NOT NULL,
+  voice_fallback_url TEXT,
+  voice_fallback_method TEXT NOT NULL,
+  voice_status_callback_url TEXT,
+  voice_status_callback_method TEXT NOT NULL,
+  sip_registration INTEGER NOT NULL,
+  emergency_calling_enabled INTEGER NOT NULL,
+  secure INTEGER NOT NULL,
+  byoc_trunk_sid TEXT,
+  emergency_caller_sid TEXT,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL
+);
+CREATE INDEX sip_domains_by_account ON sip_domains(account_sid, id);
+
+CREATE TABLE sip_credential_lists (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  friendly_name TEXT NOT NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL,
+  UNIQUE (account_sid, friendly_name)
+);
+
+CREATE TABLE sip_credentials (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  credential_list_sid TEXT NOT NULL REFERENCES sip_credential_lists(sid) ON DELETE CASCADE,
+  username TEXT NOT NULL,
+  ha1_md5 TEXT NOT NULL,
+  ha1_sha256 TEXT NOT NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL,
+  UNIQUE (credential_list_sid, username)
+);
+
+CREATE TABLE sip_ip_access_control_lists (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  friendly_name TEXT NOT NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL,
+  UNIQUE (account_sid, friendly_name)
+);
+
+CREATE TABLE sip_ip_addresses (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  ip_access_control_list_sid TEXT NOT NULL REFERENCES sip_ip_access_control_lists(sid) ON DELETE CASCADE,
+  friendly_name TEXT NOT NULL,
+  ip_address TEXT NOT NULL,
+  address_value INTEGER NOT NULL,
+  cidr_prefix_length INTEGER NOT NULL CHECK (cidr_prefix_length BETWEEN 1 AND 32),
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL,
+  UNIQUE (ip_access_control_list_sid, ip_address)
+);
+
+CREATE TABLE sip_domain_credential_list_mappings (
+  id INTEGER PRIMARY KEY,
+  domain_sid TEXT NOT NULL REFERENCES sip_domains(sid) ON DELETE CASCADE,
+  purpose TEXT NOT NULL CHECK (purpose IN ('calls', 'registrations')),
+  credential_list_sid TEXT NOT NULL REFERENCES sip_credential_lists(sid) ON DELETE CASCADE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL,
+  UNIQUE (domain_sid, purpose, credential_list_sid)
+);
+CREATE INDEX sip_credential_list_mappings_by_list ON sip_domain_credential_list_mappings(credential_list_sid);
+
+CREATE TABLE sip_domain_ip_access_control_list_mappings (
+  id INTEGER PRIMARY KEY,
+  domain_sid TEXT NOT NULL REFERENCES sip_domains(sid) ON DELETE CASCADE,
+  ip_access_control_list_sid TEXT NOT NULL REFERENCES sip_ip_access_control_lists(sid) ON DELETE CASCADE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL,
+  UNIQUE (domain_sid, ip_access_control_list_sid)
+);
+CREATE INDEX sip_ip_access_control_list_mappings_by_list
+  ON sip_domain_ip_access_control_list_mappings(ip_access_control_list_sid);
 )sql",
 };
 

@@ -17,7 +17,10 @@ class SqliteStore final : public Store {
         calls_(*reader_, writer_),
         keys_(*reader_, writer_),
         notifications_(*reader_, writer_),
-        recordings_(*reader_, writer_) {}
+        recordings_(*reader_, writer_),
+        sip_domains_(*reader_, writer_),
+        sip_credential_lists_(*reader_, writer_),
+        sip_ip_access_control_lists_(*reader_, writer_) {}
 
   ~SqliteStore() override { close(); }
 
@@ -27,6 +30,11 @@ class SqliteStore final : public Store {
   KeyRepository& keys() override { return keys_; }
   NotificationRepository& notifications() override { return notifications_; }
   RecordingRepository& recordings() override { return recordings_; }
+  SipDomainRepository& sip_domains() override { return sip_domains_; }
+  SipCredentialListRepository& sip_credential_lists() override { return sip_credential_lists_; }
+  SipIpAccessControlListRepository& sip_ip_access_control_lists() override {
+    return sip_ip_access_control_lists_;
+  }
   // After close() the repositories must not be used: the signalling loop has stopped serving.
   void close() override {
     writer_.stop();
@@ -53,6 +61,9 @@ class SqliteStore final : public Store {
   KeyTable keys_;
   NotificationTable notifications_;
   RecordingTable recordings_;
+  SipDomainTable sip_domains_;
+  SipCredentialListTable sip_credential_lists_;
+  SipIpAccessControlListTable sip_ip_access_control_lists_;
 };
 
 }  // namespace

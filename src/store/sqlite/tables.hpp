@@ -86,6 +86,90 @@ class NotificationTable final : public NotificationRepository, private TableAcce
   void remove(std::string_view sid, Completion done) override;
 };
 
+class SipDomainTable final : public SipDomainRepository, private TableAccess {
+ public:
+  using TableAccess::TableAccess;
+  std::optional<SipDomain> find(std::string_view account_sid, std::string_view sid) override;
+  std::optional<SipDomain> find_by_name(std::string_view domain_name) override;
+  Page<SipDomain> list(std::string_view account_sid, const PageQuery& page) override;
+  std::size_t count(std::string_view account_sid) override;
+  bool has_subdomains(std::string_view domain_name) override;
+  void save(const SipDomain& domain, Completion done) override;
+  void remove(std::string_view sid, Completion done) override;
+  std::optional<SipDomainMapping> find_credential_list_mapping(std::string_view domain_sid, SipAuthPurpose purpose,
+                                                               std::string_view list_sid) override;
+  Page<SipDomainMapping> list_credential_list_mappings(std::string_view domain_sid, SipAuthPurpose purpose,
+                                                       const PageQuery& page) override;
+  std::size_t count_credential_list_mappings(std::string_view domain_sid, SipAuthPurpose purpose) override;
+  void add_credential_list_mapping(const SipDomainMapping& mapping, SipAuthPurpose purpose,
+                                   Completion done) override;
+  void remove_credential_list_mapping(std::string_view domain_sid, SipAuthPurpose purpose,
+                                      std::string_view list_sid, Completion done) override;
+  std::optional<SipDomainMapping> find_ip_access_control_list_mapping(std::string_view domain_sid,
+                                                                      std::string_view list_sid) override;
+  Page<SipDomainMapping> list_ip_access_control_list_mappings(std::string_view domain_sid,
+                                                              const PageQuery& page) override;
+  void add_ip_access_control_list_mapping(const SipDomainMapping& mapping, Completion done) override;
+  void remove_ip_access_control_list_mapping(std::string_view domain_sid, std::string_view list_sid,
+                                             Completion done) override;
+  std::string auth_type(std::string_view domain_sid) override;
+  std::vector<SipDigestCredential> find_credentials(std::string_view domain_sid, SipAuthPurpose purpose,
+                                                    std::string_view username) override;
+  bool is_ip_allowed(std::string_view domain_sid, std::string_view source_address) override;
+};
+
+class SipCredentialListTable final : public SipCredentialListRepository, private TableAccess {
+ public:
+  using TableAccess::TableAccess;
+  std::optional<SipCredentialList> find(std::string_view account_sid, std::string_view sid) override;
+  std::optional<SipCredentialList> find_by_friendly_name(std::string_view account_sid,
+                                                         std::string_view friendly_name) override;
+  Page<SipCredentialList> list(std::string_view account_sid, const PageQuery& page) override;
+  std::size_t count(std::string_view account_sid) override;
+  bool is_mapped(std::string_view sid) override;
+  void save(const SipCredentialList& list, Completion done) override;
+  void remove(std::string_view sid, Completion done) override;
+  std::optional<SipCredential> find_credential(std::string_view credential_list_sid, std::string_view sid) override;
+  std::optional<SipCredential> find_credential_by_username(std::string_view credential_list_sid,
+                                                           std::string_view username) override;
+  Page<SipCredential> list_credentials(std::string_view credential_list_sid, const PageQuery& page) override;
+  std::size_t count_credentials(std::string_view credential_list_sid) override;
+  void save_credential(const SipCredential& credential, Completion done) override;
+  void remove_credential(std::string_view sid, Completion done) override;
+};
+
+class SipIpAccessControlListTable final : public SipIpAccessControlListRepository, private TableAccess {
+ public:
+  using TableAccess::TableAccess;
+  std::optional<SipIpAccessControlList> find(std::string_view account_sid, std::string_view sid) override;
+  std::optional<SipIpAccessControlList> find_by_friendly_name(std::string_view account_sid,
+                                                              std::string_view friendly_name) override;
+  Page<SipIpAccessControlList> list(std::string_view account_sid, const PageQuery& page) override;
+  std::size_t count(std::string_view account_sid) override;
+  bool is_mapped(std::string_view sid) override;
+  void save(const SipIpAccessControlList& list, Completion done) override;
+  void remove(std::string_view sid, Completion done) override;
+  std::optional<SipIpAddress> find_address(std::string_view ip_access_control_list_sid,
+                                           std::string_view sid) override;
+  std::optional<SipIpAddress> find_address_by_ip(std::string_view ip_access_control_list_sid,
+                                                 std::string_view ip_address) override;
+  Page<SipIpAddress> list_addresses(std::string_view ip_access_control_list_sid, const PageQuery& page) override;
+  std::size_t count_addresses(std::string_view ip_access_control_list_sid) override;
+  void save_address(const SipIpAddress& address, Completion done) override;
+  void remove_address(std::string_view sid, Completion done) override;
+};
+
+// A unique constraint failed: the write would duplicate a name (std::errc::file_exists).
+std::error_code unique_violation_as_exists(std::error_code ec);
+
+// A COUNT(*) query with its parameters bound by `bind`.
+template <class Bind>
+std::size_t count_rows(Connection& connection, std::string_view sql, Bind bind) {
+  auto stmt = connection.prepare(sql);
+  bind(stmt);
+  return stmt.step() ? static_cast<std::size_t>(stmt.column_int(0)) : 0;
+}
+
 template <class T, class Bind, class ReadRow>
 Page<T> read_page(Connection& connection, std::string sql, const PageQuery& page, Bind bind,
                   ReadRow read_row, Order order) {
