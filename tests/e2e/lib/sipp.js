@@ -25,6 +25,7 @@ function freeUdpPort() {
 // `calls` bounds the number of calls (-m), `timeoutMs` the whole run (-timeout, then SIGKILL).
 // `remote` is "host:port" for a UAC; `port` the local port (default: a free one).
 // `traceMessages` records every SIP message sipp sends and receives; `done` resolves with them.
+// The result names the SIP `port`, the `mediaPort` (-mp) sipp was given and its `workDir`.
 async function startSipp({ scenario, remote, calls = 1, port, transport = 'u1', timeoutMs = 30000,
   extraArgs = [], traceMessages = false } = {}) {
   port = port || (await freeUdpPort());
@@ -50,7 +51,7 @@ async function startSipp({ scenario, remote, calls = 1, port, transport = 'u1', 
     };
     resolve({ code, signal, output, errors: read('errors.log'), messages: read('messages.log') });
   }));
-  return { port, proc, done, stop: () => { proc.kill('SIGTERM'); return done; } };
+  return { port, mediaPort, workDir, proc, done, stop: () => { proc.kill('SIGTERM'); return done; } };
 }
 
 module.exports = { startSipp, freeUdpPort };
