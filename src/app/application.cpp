@@ -2,6 +2,7 @@
 
 #include "api/api.hpp"
 #include "calls/call_engine.hpp"
+#include "calls/sip_domain_router.hpp"
 #include "calls/webhooks.hpp"
 #include "http/client.hpp"
 #include "media/engine/media_engine.hpp"
@@ -10,6 +11,7 @@
 #include "core/log.hpp"
 #include "core/sid.hpp"
 #include "http/server.hpp"
+#include "store/sip_digest.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -126,6 +128,14 @@ int serve(const Config& config, const ServeOptions& options) {
                                  .data_dir = config.data_dir,
                                  .trunks = calls::TrunkTable(config.trunks)});
   engine_for_media = &call_engine;
+  // Calls into SIP domains: digest nonces signed with a per-process secret (a restart makes
+  // clients re-authenticate once), scanners banned after repeated failures.
+  sip::DigestServer sip_digest(std::string(store::kSipDigestRealm), crypto::random_hex(32));
+  sip::FailureGuard auth_guard({.max_failures = config.sip_auth_max_failures,
+                                .window = std::chrono::seconds{60},
+                                .ban = config.sip_auth_ban});
+  calls::SipDomainRouter domain_router(*store, sip_digest, auth_guard, config.base_domain);
+  call_engine.set_inbound_router(&domain_router);
   api::Api api(*store, &call_engine, config.base_domain);
   http::Server server(loop,
                       http::ServerOptions{

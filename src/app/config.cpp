@@ -157,7 +157,7 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
   const std::set<std::string, std::less<>> known = {
       "data_dir", "log_level", "base_domain", "public_address", "http.listen",
       "http.max_body_bytes", "http.request_timeout_seconds", "http.idle_timeout_seconds",
-      "sip.listen", "sip.tls_listen", "tls.cert", "tls.key", "tls.ca", "rtp.ports",
+      "sip.listen", "sip.tls_listen", "sip.auth_max_failures", "sip.auth_ban_seconds", "tls.cert", "tls.key", "tls.ca", "rtp.ports",
       "calls.calls_per_second"};
   for (const auto& [key, node] : root) {
     if (key.str() == "trunks") continue;  // an array of tables, read below
@@ -201,6 +201,8 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
   if (auto v = integer_at("http.idle_timeout_seconds", 1, 3600)) config.http_idle_timeout = std::chrono::seconds{*v};
   if (auto v = string_at("sip.listen")) config.sip = parse_endpoint(*v, where + ": sip.listen");
   if (auto v = string_at("sip.tls_listen")) config.sip_tls = parse_endpoint(*v, where + ": sip.tls_listen");
+  if (auto v = integer_at("sip.auth_max_failures", 1, 1000000)) config.sip_auth_max_failures = static_cast<std::size_t>(*v);
+  if (auto v = integer_at("sip.auth_ban_seconds", 1, 86400 * 30)) config.sip_auth_ban = std::chrono::seconds{*v};
   if (auto v = string_at("tls.cert")) config.tls_cert = *v;
   if (auto v = string_at("tls.key")) config.tls_key = *v;
   if (auto v = string_at("tls.ca")) config.tls_ca = *v;

@@ -42,6 +42,10 @@ struct Config {
   std::chrono::seconds http_idle_timeout{60};
   double calls_per_second = 50;  // per account; calls beyond it wait in a queue
   std::vector<calls::Trunk> trunks;  // [[trunks]]: where phone numbers go
+  // Authentication failures (INVITE, REGISTER) from one address within a minute before it is
+  // refused for sip_auth_ban.
+  std::size_t sip_auth_max_failures = 10;
+  std::chrono::seconds sip_auth_ban{600};
 };
 
 // The command-line flags of `serve`; each set one overrides the file.

@@ -25,16 +25,17 @@ function freeUdpPort() {
 // `calls` bounds the number of calls (-m), `timeoutMs` the whole run (-timeout, then SIGKILL).
 // `remote` is "host:port" for a UAC; `port` the local port (default: a free one).
 // `traceMessages` records every SIP message sipp sends and receives; `done` resolves with them.
+// `localIp` is the address sipp binds (another 127.x.y.z address stands for another host).
 // The result names the SIP `port`, the `mediaPort` (-mp) sipp was given and its `workDir`.
 async function startSipp({ scenario, remote, calls = 1, port, transport = 'u1', timeoutMs = 30000,
-  extraArgs = [], traceMessages = false } = {}) {
+  extraArgs = [], traceMessages = false, localIp = '127.0.0.1' } = {}) {
   port = port || (await freeUdpPort());
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-sipp-'));
   const args = [];
   if (scenario.endsWith('.xml')) args.push('-sf', scenario); else args.push('-sn', scenario);
   // Each sipp gets its own media port (sipp's default, 6000, collides between parallel tests).
   const mediaPort = await freeUdpPort();
-  args.push('-i', '127.0.0.1', '-p', String(port), '-mp', String(mediaPort), '-t', transport, '-m', String(calls),
+  args.push('-i', localIp, '-p', String(port), '-mp', String(mediaPort), '-t', transport, '-m', String(calls),
     '-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nostdin', '-trace_err',
     '-error_file', path.join(workDir, 'errors.log'), ...extraArgs);
   if (traceMessages) args.push('-trace_msg', '-message_file', path.join(workDir, 'messages.log'));
