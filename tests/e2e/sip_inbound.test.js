@@ -1,6 +1,6 @@
 'use strict';
-// What switchboard's own SIP listener answers today: OPTIONS pings, requests out of hops, and
-// INVITEs (inbound calls to SIP domains are not served yet: 480).
+// What switchboard's own SIP listener answers outside calls to domains: OPTIONS pings and
+// requests out of hops (calls into SIP domains: sip_domain_calls.test.js).
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
