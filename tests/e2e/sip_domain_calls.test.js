@@ -18,6 +18,7 @@ let sb;
 let hooks;
 let client;
 let domains;
+let bridgeTo;  // the SIP URI `sip:bridge@...` calls dial with answerOnBridge
 test.before(async () => {
   sb = await startSwitchboard({ config: '[sip]\nauth_max_failures = 3\nauth_ban_seconds = 60\n' });
   hooks = await startWebhookServer((req) => {
@@ -27,6 +28,8 @@ test.before(async () => {
       r.reject({ reason: 'busy' });
     } else if (req.path === '/voice' && to.startsWith('sip:nobody@')) {
       r.reject();
+    } else if (req.path === '/voice' && to.startsWith('sip:bridge@')) {
+      r.dial({ answerOnBridge: true }).sip(bridgeTo);
     } else if (req.path === '/voice') {
       r.say('Welcome to the office.');
       r.hangup();
@@ -153,4 +156,35 @@ test('repeated failures ban the source; another source keeps working', async () 
   const good = await pbxCall({ domain: 'acme.sip.switchboard.local', localIp: '127.0.0.10' });
   assert.equal(good.code, 0, good.errors);
   assert.match(sb.stderr + sb.stdout, /127\.0\.0\.9 banned/);
+});
+
+// The time of each message in a sipp -trace_msg log whose first line matches `re`.
+function messageTimes(log, re) {
+  const times = [];
+  for (const block of log.split(/^-{5,} /m)) {
+    const stamp = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)/.exec(block);
+    const body = block.split('\n').slice(2).join('\n').trimStart();
+    if (stamp && re.test(body)) times.push(Date.parse(stamp[1].replace(' ', 'T') + 'Z'));
+  }
+  return times;
+}
+
+test('<Dial answerOnBridge>: the inbound caller gets 183 with SDP, and 200 only once the callee answered', async () => {
+  const callee = await startSipp({ scenario: scenario('uas_answer_bye.xml'), calls: 1, timeoutMs: 20000,
+    traceMessages: true, extraArgs: ['-d', '1000'] });
+  bridgeTo = `sip:callee@127.0.0.1:${callee.port}`;
+  try {
+    const result = await pbxCall({ user: 'bridge', domain: 'office.sip.switchboard.local', localIp: '127.0.0.11' });
+    assert.equal(result.code, 0, `sipp: ${result.errors}`);
+    const callerLog = result.messages;
+    assert.match(callerLog, /SIP\/2\.0 183 Session Progress[^]*?Content-Type: application\/sdp/);
+    const [early] = messageTimes(callerLog, /^SIP\/2\.0 183/);
+    const [answered] = messageTimes(callerLog, /^SIP\/2\.0 200 OK[^]*CSeq: \d+ INVITE/);
+    const calleeLog = (await callee.done).messages;
+    const [calleeAnswered] = messageTimes(calleeLog, /^SIP\/2\.0 200 OK[^]*CSeq: 1 INVITE/);
+    assert.ok(early < calleeAnswered, 'early media before the callee answered');
+    assert.ok(answered >= calleeAnswered, `the caller was answered after the callee (${answered - calleeAnswered} ms)`);
+  } finally {
+    await callee.stop();
+  }
 });
