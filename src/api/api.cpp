@@ -88,6 +88,15 @@ void Api::handle(http::Request request, http::Reply reply) {
     return;
   }
 
+  if (path == "/metrics" && metrics_) {
+    http::Response response;
+    response.status = request.method == "GET" || request.method == "HEAD" ? 200 : 405;
+    response.set("Content-Type", "text/plain; version=0.0.4");
+    if (response.status == 200) response.body = metrics_();
+    reply(std::move(response));
+    return;
+  }
+
   auto context = std::make_shared<Context>(Context{
       .request = std::move(request),
       .reply = std::move(reply),

@@ -8,6 +8,9 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
+#include <string>
+
 namespace sb::calls {
 class CallControl;
 }
@@ -23,6 +26,9 @@ class Api {
 
   void handle(http::Request request, http::Reply reply);
 
+  // GET /metrics (no authentication, like /health): the Prometheus text `render` returns.
+  void set_metrics(std::function<std::string()> render) { metrics_ = std::move(render); }
+
   // Twilio-style JSON bodies for the errors the HTTP server answers by itself (400, 408, 413...).
   static http::Response error_response(unsigned status, std::string_view message);
 
@@ -31,6 +37,7 @@ class Api {
 
   store::Store& store_;
   Router router_;
+  std::function<std::string()> metrics_;
 };
 
 // Route tables of each resource (accounts_resource.cpp, ...).

@@ -137,6 +137,39 @@ int serve(const Config& config, const ServeOptions& options) {
   calls::SipDomainRouter domain_router(*store, sip_digest, auth_guard, config.base_domain);
   call_engine.set_inbound_router(&domain_router);
   api::Api api(*store, &call_engine, config.base_domain);
+  api.set_metrics([&] {
+    const auto sip = user_agent.stats();
+    std::string out;
+    auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
+      out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    };
+    auto metric = [&](std::string_view name, std::string_view type, std::string_view help, std::uint64_t value) {
+      family(name, type, help);
+      out += fmt::format("{} {}\n", name, value);
+    };
+    metric("switchboard_sip_messages_received_total", "counter", "SIP messages received", sip.transport.messages_received);
+    metric("switchboard_sip_messages_sent_total", "counter", "SIP messages sent", sip.transport.messages_sent);
+    metric("switchboard_sip_malformed_received_total", "counter", "SIP messages that could not be parsed or validated",
+           sip.transport.malformed_received);
+    metric("switchboard_sip_malformed_answered_total", "counter", "malformed SIP requests answered 400/414/416/505/513",
+           sip.transport.malformed_answered);
+    metric("switchboard_sip_send_failures_total", "counter", "SIP messages that could not be sent",
+           sip.transport.send_failures);
+    metric("switchboard_sip_connections_opened_total", "counter", "TCP/TLS connections opened",
+           sip.transport.connections_opened);
+    metric("switchboard_sip_dialogs", "gauge", "SIP dialogs alive", sip.dialogs);
+    metric("switchboard_sip_transactions", "gauge", "SIP transactions alive",
+           sip.client_transactions + sip.server_transactions);
+    metric("switchboard_calls_active", "gauge", "calls in progress (queued, ringing or answered)",
+           call_engine.active_calls());
+    metric("switchboard_sip_banned_sources", "gauge", "source addresses banned after authentication failures",
+           auth_guard.banned_count());
+    family("switchboard_sip_inbound_refused_total", "counter", "INVITEs to SIP domains refused, by Twilio error code");
+    for (const auto& [code, count] : domain_router.refusals()) {
+      out += fmt::format("switchboard_sip_inbound_refused_total{{code=\"{}\"}} {}\n", code, count);
+    }
+    return out;
+  });
   http::Server server(loop,
                       http::ServerOptions{
                           .max_body_bytes = config.http_max_body_bytes,

@@ -53,6 +53,7 @@ std::optional<store::SipDomain> SipDomainRouter::find_domain(std::string_view ho
 
 InboundRejection SipDomainRouter::refuse(const sip::SipRequestInfo& request, int status, std::string reason,
                                          int twilio_code, std::string_view why, bool counts_as_failure) {
+  ++refusals_[twilio_code];
   if (counts_as_failure && guard_.record_failure(request.source.address)) {
     spdlog::warn("sip: {} banned after repeated authentication failures", request.source.address);
   }
@@ -64,6 +65,7 @@ InboundRejection SipDomainRouter::refuse(const sip::SipRequestInfo& request, int
 
 InboundDecision SipDomainRouter::route(const sip::SipRequestInfo& invite) {
   if (guard_.is_banned(invite.source.address)) {
+    ++refusals_[32216];
     return InboundRejection{403, "Forbidden", {{"X-Twilio-Error", "32216 Source address blocked"}}};
   }
   const auto uri = sip::parse_uri(invite.request_uri);

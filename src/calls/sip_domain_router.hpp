@@ -11,6 +11,8 @@
 #include "sip/auth/failure_guard.hpp"
 #include "store/store.hpp"
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -25,6 +27,9 @@ class SipDomainRouter final : public InboundRouter {
   // The domain a Request-URI host names, in the plain or the regional form.
   std::optional<store::SipDomain> find_domain(std::string_view host);
 
+  // INVITEs refused so far, by the Twilio error code given (for /metrics).
+  const std::map<int, std::uint64_t>& refusals() const { return refusals_; }
+
  private:
   InboundRejection refuse(const sip::SipRequestInfo& request, int status, std::string reason, int twilio_code,
                           std::string_view why, bool counts_as_failure);
@@ -33,6 +38,7 @@ class SipDomainRouter final : public InboundRouter {
   sip::DigestServer& digest_;
   sip::FailureGuard& guard_;
   std::string base_domain_;
+  std::map<int, std::uint64_t> refusals_;
 };
 
 // The URI of a From/To header value ("Alice" <sip:a@b>;tag=1 -> sip:a@b).
