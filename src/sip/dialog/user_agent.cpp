@@ -467,6 +467,29 @@ struct UserAgent::Impl {
     if (auto m = b.build()) layer->respond(server_id, *m);
   }
 
+  // RFC 3261 8.2.2.2: a request outside a dialog whose Call-ID, From tag and CSeq match a
+  // transaction still in progress, but which is a different transaction (another branch: it
+  // looped, or forked and merged back), is answered 482 Loop Detected.
+  bool is_merged_request(std::uint64_t server_id, const Message& request) {
+    const auto from = request.from();
+    const auto call_id = request.call_id();
+    const auto cseq = request.cseq();
+    if (!from || !call_id || !cseq || request.method_id() == Method::Ack || request.method_id() == Method::Cancel) {
+      return false;
+    }
+    std::string key = fmt::format("{}\n{}\n{}\n{}", *call_id, from->tag(), cseq->number, cseq->method);
+    if (auto it = recent_requests.find(key); it != recent_requests.end()) {
+      if (it->second != server_id && layer->server(it->second) != nullptr) return true;
+      it->second = server_id;
+      return false;
+    }
+    if (recent_requests.size() >= kMaxRecentRequests) {
+      std::erase_if(recent_requests, [&](const auto& kv) { return layer->server(kv.second) == nullptr; });
+    }
+    recent_requests.emplace(std::move(key), server_id);
+    return false;
+  }
+
   // RFC 4028 9: echo the session interval with a refresher; the UAC refreshes when it can.
   SipHeaders session_timer_headers(const Message& request) {
     SipHeaders out;
@@ -494,6 +517,7 @@ struct UserAgent::Impl {
     }
     auto to = request.to();
     if (to && to->has_tag()) return on_in_dialog_request(server_id, request, source, std::string(to->tag()));
+    if (is_merged_request(server_id, request)) return reply(server_id, 482, {}, crypto::random_hex(6));
     switch (request.method_id()) {
       case Method::Invite: {
         if (reject_small_session_interval(server_id, request)) return;
@@ -788,6 +812,9 @@ struct UserAgent::Impl {
   std::uint64_t next_id = 1;
   std::function<void(IncomingCallId, const SipRequestInfo&)> on_incoming_call;
   std::function<void(RequestId, const SipRequestInfo&)> on_register;
+  // Requests outside a dialog by Call-ID, From tag and CSeq -> their server transaction (loops).
+  static constexpr std::size_t kMaxRecentRequests = 4096;
+  std::unordered_map<std::string, std::uint64_t> recent_requests;
   std::unordered_map<OutgoingCallId, Outgoing> outgoing;
   std::unordered_map<IncomingCallId, Incoming> incoming;
   std::unordered_map<std::uint64_t, IncomingCallId> incoming_by_server;
