@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace sb::media {
@@ -13,6 +14,13 @@ namespace sb::media {
 // Twilio's MachineDetection: `Enable` reports as soon as the called party is identified;
 // `DetectMessageEnd` also waits, for a machine, until its greeting ends.
 enum class MachineDetectionMode : std::uint8_t { enable, detect_message_end };
+
+// Twilio's spelling ("Enable", "DetectMessageEnd"); nullopt for anything else.
+constexpr std::optional<MachineDetectionMode> parse_machine_detection_mode(std::string_view text) noexcept {
+  if (text == "Enable") return MachineDetectionMode::enable;
+  if (text == "DetectMessageEnd") return MachineDetectionMode::detect_message_end;
+  return std::nullopt;
+}
 
 // Twilio's AnsweredBy values.
 enum class AnsweredBy : std::uint8_t {

@@ -1,8 +1,8 @@
 #pragma once
 // The media engine (DESIGN.md, "media threads"): N media threads, each running its own event
 // loop and ONE 20 ms tick that drives every RTP session it owns: players, DTMF sending, RTCP,
-// inactivity timeouts. Received packets are handled as they arrive (DTMF, recording, bridge
-// relay), at most kMaxPacketsPerTick per session per tick.
+// inactivity timeouts. Received packets are handled as they arrive (DTMF, recording, answering
+// machine detection, bridge relay), at most kMaxPacketsPerTick per session per tick.
 //
 // Threading contract: a MediaEngine is owned by the signalling loop. Every member function is
 // called from that one thread (asserted in debug builds); none blocks on a media thread: each

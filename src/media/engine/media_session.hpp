@@ -2,7 +2,7 @@
 // One RTP session: a bound RTP/RTCP socket pair and everything that happens on it: symmetric
 // RTP latching, receive statistics and RTCP reports, the inactivity timeout, RFC 4733 receive and
 // send (in-band DTMF detection when telephone-event was not negotiated), the player, the
-// recorder, and the relay to a bridged session. Owned by one MediaWorker
+// recorder, answering machine detection, and the relay to a bridged session. Owned by one MediaWorker
 // and run only on its media thread (it may move to another worker between ticks, see
 // MediaWorker::migrate). Knows no Asio: the worker watches the sockets and calls in.
 // The packet and tick paths are noexcept and do not allocate, except to report an event.

@@ -210,6 +210,13 @@ TEST(MachineDetector, ReportsNothingAfterItsFinalDecision) {
   EXPECT_TRUE(detector.on_silence(60s).empty());
 }
 
+TEST(MachineDetectionMode, ParsesTwiliosSpelling) {
+  EXPECT_EQ(parse_machine_detection_mode("Enable"), MachineDetectionMode::enable);
+  EXPECT_EQ(parse_machine_detection_mode("DetectMessageEnd"), MachineDetectionMode::detect_message_end);
+  EXPECT_EQ(parse_machine_detection_mode("enable"), std::nullopt);
+  EXPECT_EQ(parse_machine_detection_mode(""), std::nullopt);
+}
+
 TEST(AnsweredBy, SpellsTwiliosValues) {
   EXPECT_EQ(to_string(AnsweredBy::human), "human");
   EXPECT_EQ(to_string(AnsweredBy::machine_start), "machine_start");

@@ -59,8 +59,28 @@ TEST_F(MediaEngineAmdTest, ReportsMachineStartForAGreetingReceived) {
   EXPECT_EQ(detected->answered_by, AnsweredBy::machine_start);
   EXPECT_TRUE(detected->is_final);
   EXPECT_GE(detected->detection_duration, 1000ms);
-  EXPECT_LE(detected->detection_duration, 1300ms);
+  EXPECT_LE(detected->detection_duration, 1600ms);  // room for a stall of the sender (silence fed)
   EXPECT_FALSE(events_.wait_for<MachineDetected>(session_.id, 300ms));  // one event
+}
+
+TEST_F(MediaEngineAmdTest, FollowsAMachineToItsBeepInDetectMessageEndMode) {
+  engine_->start_machine_detection(session_.id,
+                                   {.mode = MachineDetectionMode::detect_message_end, .speech_threshold = 1000ms});
+  auto audio = test::speech_like(1600ms, 3);
+  const auto beep = test::sine(1000, 300 * 8, 0, 6000);
+  audio.insert(audio.end(), 200 * 8, 0);
+  audio.insert(audio.end(), beep.begin(), beep.end());
+  send_audio(audio);
+  auto start = events_.wait_for<MachineDetected>(session_.id);
+  ASSERT_TRUE(start);
+  EXPECT_EQ(start->answered_by, AnsweredBy::machine_start);
+  EXPECT_FALSE(start->is_final);
+  auto end = events_.wait_for<MachineDetected>(session_.id);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(end->answered_by, AnsweredBy::machine_end_beep);
+  EXPECT_TRUE(end->is_final);
+  EXPECT_GE(end->detection_duration, 1900ms);  // the beep starts at 1800 ms
+  EXPECT_LE(end->detection_duration, 2300ms);  // room for a stall of the sender (silence fed)
 }
 
 TEST_F(MediaEngineAmdTest, ReportsUnknownWhenNoAudioArrives) {
