@@ -128,6 +128,14 @@ void MediaEngine::stop_recording(SessionId session) {
   impl_->on_session(session, [](MediaSession& s) { s.stop_recording(); });
 }
 
+void MediaEngine::start_machine_detection(SessionId session, MachineDetectionRequest request) {
+  impl_->on_session(session, [request](MediaSession& s) { s.start_machine_detection(request); });
+}
+
+void MediaEngine::stop_machine_detection(SessionId session) {
+  impl_->on_session(session, [](MediaSession& s) { s.stop_machine_detection(); });
+}
+
 void MediaEngine::bridge(SessionId a, SessionId b) {
   MediaWorker* first = impl_->worker_of(a);
   MediaWorker* second = impl_->worker_of(b);

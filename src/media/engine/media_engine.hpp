@@ -1,8 +1,8 @@
 #pragma once
 // The media engine (DESIGN.md, "media threads"): N media threads, each running its own event
 // loop and ONE 20 ms tick that drives every RTP session it owns: players, DTMF sending, RTCP,
-// inactivity timeouts. Received packets are handled as they arrive (DTMF, recording, bridge
-// relay), at most kMaxPacketsPerTick per session per tick.
+// inactivity timeouts. Received packets are handled as they arrive (DTMF, recording, answering
+// machine detection, bridge relay), at most kMaxPacketsPerTick per session per tick.
 //
 // Threading contract: a MediaEngine is owned by the signalling loop. Every member function is
 // called from that one thread (asserted in debug builds); none blocks on a media thread: each
@@ -15,6 +15,7 @@
 // This header keeps Asio out (pimpl); calls/ includes it.
 
 #include "core/result.hpp"
+#include "media/amd/machine_detection_request.hpp"
 #include "media/engine/media_event.hpp"
 #include "media/player/play_request.hpp"
 #include "media/recorder/record_request.hpp"
@@ -104,6 +105,15 @@ class MediaEngine {
   // session closes. MediaError record_failed if the file cannot be created.
   void start_recording(SessionId session, RecordRequest request);
   void stop_recording(SessionId session);
+
+  // Answering machine detection on the audio the session receives (Twilio's MachineDetection,
+  // started when the called party answers): MachineDetected when decided (see media_event.hpp).
+  // Values outside Twilio's limits are clamped. Time counts audio received, and continues as
+  // silence while none arrives. A detection already running is replaced (without an event);
+  // a detection still running when the session closes ends without an event.
+  void start_machine_detection(SessionId session, MachineDetectionRequest request);
+  // Ends the detection without an event (e.g. the call layer gave up on it).
+  void stop_machine_detection(SessionId session);
 
   // Connects two sessions' audio both ways (moving `b` to `a`'s media thread if needed):
   // same codec = header rewrite only, else μ-law <-> A-law transcoding. RFC 4733 events cross

@@ -2,6 +2,8 @@
 // What the media engine reports to signalling (DESIGN.md: "media answers by posting events"):
 // plain values, created on a media thread and handed to the engine's event handler.
 
+#include "media/amd/machine_detection_request.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -46,6 +48,17 @@ struct RecordFinished {
   std::uint64_t samples = 0;             // at 8 kHz, per channel
   bool reached_max_duration = false;
   int channels = 1;                      // 2 for RecordTrack::dual (Twilio's RecordingChannels)
+};
+
+// Answering machine detection (start_machine_detection()) decided: Twilio's AnsweredBy and
+// MachineDetectionDuration. One event per detection, except in DetectMessageEnd mode when a
+// machine answers: machine_start (is_final = false) as soon as it is known, then one of
+// machine_end_beep, machine_end_silence or machine_end_other when its greeting ends. Twilio's
+// synchronous DetectMessageEnd reports only the final one.
+struct MachineDetected {
+  AnsweredBy answered_by = AnsweredBy::unknown;
+  std::chrono::milliseconds detection_duration{};  // from start_machine_detection() to this decision
+  bool is_final = true;
 };
 
 // A command could not be carried out; the session goes on.
@@ -96,7 +109,7 @@ struct SessionClosed {
 };
 
 using MediaEventDetail = std::variant<DigitReceived, DigitsSent, PlayFinished, RtpTimeout, RecordFinished,
-                                      MediaError, SessionStats, SessionClosed>;
+                                      MediaError, SessionStats, SessionClosed, MachineDetected>;
 
 struct MediaEvent {
   SessionId session{};

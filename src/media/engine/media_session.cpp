@@ -13,6 +13,8 @@ namespace {
 
 constexpr std::uint32_t kTickUnits = 160;  // 20 ms at 8 kHz
 constexpr std::uint32_t kIdleTicksBeforeSilence = 3;
+// Jitter moves packets between ticks; five ticks without audio means the peer stopped sending.
+constexpr std::uint32_t kAmdQuietTicks = 5;
 
 std::chrono::nanoseconds since_epoch(MediaSession::Clock::time_point t) noexcept { return t.time_since_epoch(); }
 
@@ -163,10 +165,14 @@ void MediaSession::on_rtp_datagram(ReceiveBatch::Datagram& datagram, Clock::time
 }
 
 void MediaSession::on_received_audio(const RtpPacket& packet) noexcept {
-  if (!recorder_ && !track_recorder_ && !inband_dtmf_) return;  // nothing consumes audio: no decode
+  if (!recorder_ && !track_recorder_ && !inband_dtmf_ && !amd_) return;  // nothing consumes audio: no decode
   std::array<std::int16_t, JitterBuffer::kMaxFrameSamples> pcm;
   const std::span<const std::int16_t> samples{pcm.data(), decode(codec_, packet.payload, pcm)};
   if (inband_dtmf_) report_inband_digits(inband_dtmf_->on_audio(samples));
+  if (amd_) {
+    has_amd_audio_ = true;
+    report_machine_detection(amd_->on_audio(samples));
+  }
   if (track_recorder_) track_recorder_->on_received(samples);
   if (recorder_) {
     recorder_->on_audio(packet.header.sequence_number, packet.header.timestamp, samples);
@@ -251,6 +257,7 @@ void MediaSession::on_tick(Clock::time_point now) noexcept {
   if (inband_dtmf_ && inband_dtmf_->is_in_digit() && now - last_rx_ >= config_.dtmf_quiet) {
     if (auto digit = inband_dtmf_->flush()) emit(DigitReceived{digit->digit, digit->duration});
   }
+  if (amd_) tick_machine_detection();
   if (track_recorder_) {
     track_recorder_->on_tick();
     if (track_recorder_->is_full()) finish_recording(true);
@@ -482,6 +489,32 @@ SessionStats MediaSession::stats() const {
   stats.is_latched = latched_rtp_.has_value();
   if (latched_rtp_) stats.latched_source = latched_rtp_->to_string();
   return stats;
+}
+
+void MediaSession::start_machine_detection(const MachineDetectionRequest& request) {
+  amd_ = std::make_unique<MachineDetector>(request);
+  has_amd_audio_ = false;
+  amd_quiet_ticks_ = 0;
+}
+
+void MediaSession::stop_machine_detection() noexcept { amd_.reset(); }
+
+void MediaSession::tick_machine_detection() noexcept {
+  if (has_amd_audio_) {
+    has_amd_audio_ = false;
+    amd_quiet_ticks_ = 0;
+    return;
+  }
+  // The first quiet ticks may be jitter; once they are many, they were silence all along.
+  if (++amd_quiet_ticks_ < kAmdQuietTicks) return;
+  const auto missing = amd_quiet_ticks_ == kAmdQuietTicks ? kTickInterval * kAmdQuietTicks : kTickInterval;
+  report_machine_detection(amd_->on_silence(missing));
+}
+
+void MediaSession::report_machine_detection(const MachineDetector::Decisions& decisions) {
+  for (const auto& decision : decisions)
+    emit(MachineDetected{decision.answered_by, decision.detection_duration, decision.is_final});
+  if (amd_ && amd_->is_done()) amd_.reset();
 }
 
 void MediaSession::close() {

@@ -2,11 +2,12 @@
 // One RTP session: a bound RTP/RTCP socket pair and everything that happens on it: symmetric
 // RTP latching, receive statistics and RTCP reports, the inactivity timeout, RFC 4733 receive and
 // send (in-band DTMF detection when telephone-event was not negotiated), the player, the
-// recorder, and the relay to a bridged session. Owned by one MediaWorker
+// recorder, answering machine detection, and the relay to a bridged session. Owned by one MediaWorker
 // and run only on its media thread (it may move to another worker between ticks, see
 // MediaWorker::migrate). Knows no Asio: the worker watches the sockets and calls in.
 // The packet and tick paths are noexcept and do not allocate, except to report an event.
 
+#include "media/amd/machine_detector.hpp"
 #include "media/bridge/relay.hpp"
 #include "media/dtmf/dtmf_receiver.hpp"
 #include "media/dtmf/dtmf_sender.hpp"
@@ -81,6 +82,8 @@ class MediaSession {
   void send_digits(const std::string& digits);
   void start_recording(const RecordRequest& request);
   void stop_recording();
+  void start_machine_detection(const MachineDetectionRequest& request);
+  void stop_machine_detection() noexcept;
   SessionStats stats() const;
   void report(const SessionStats& stats) const { emit(stats); }
   // Ends everything in progress with its events, then SessionClosed.
@@ -112,6 +115,9 @@ class MediaSession {
   // Decoded received audio: the recorders and in-band DTMF detection.
   void on_received_audio(const RtpPacket& packet) noexcept;
   void report_inband_digits(const InbandDtmfDetector::Digits& digits) const;
+  // Once per tick: keeps the detection's clock going while no audio arrives.
+  void tick_machine_detection() noexcept;
+  void report_machine_detection(const MachineDetector::Decisions& decisions);
   void finish_recording(bool reached_max);
   void end_player(bool is_interrupted);
   RelayLeg relay_leg() const noexcept { return {codec_, payload_type_, telephone_event_payload_type_}; }
@@ -168,6 +174,12 @@ class MediaSession {
   // At most one of the two: WavRecorder for RecordTrack::inbound, TrackRecorder for the others.
   std::unique_ptr<WavRecorder> recorder_;
   std::unique_ptr<TrackRecorder> track_recorder_;
+
+  // Answering machine detection, while it runs. Ticks in a row without received audio: after
+  // kAmdQuietTicks of them, silence is fed to the detector in place of the audio that is missing.
+  std::unique_ptr<MachineDetector> amd_;
+  bool has_amd_audio_ = false;  // since the last tick
+  std::uint32_t amd_quiet_ticks_ = 0;
 
   MediaSession* peer_ = nullptr;
   std::size_t read_this_tick_ = 0;

@@ -1,14 +1,17 @@
 #pragma once
-// Test helpers for audio: tones and DTMF tone pairs generated here, Goertzel measurements, and a
-// WAV reader, so media tests check what they hear with their own arithmetic.
+// Test helpers for audio: tones, DTMF tone pairs, speech-like sound and noise generated here,
+// Goertzel measurements, and a WAV reader, so media tests check what they hear with their own
+// arithmetic.
 
 #include <sndfile.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +25,58 @@ inline std::vector<std::int16_t> sine(double frequency, std::size_t count, std::
   for (std::size_t i = 0; i < count; ++i)
     out[i] = static_cast<std::int16_t>(amplitude * std::sin(2 * std::numbers::pi * frequency * static_cast<double>(first + i) / 8000.0));
   return out;
+}
+
+// Speech-like audio (a stand-in for a voice, deterministic for a seed): syllables of 120-280 ms
+// under a half-sine envelope, each a voiced sound (the harmonics of a pitch gliding within
+// 100-275 Hz, shaped by two formants) mixed with noise, and a pause of 60-250 ms every 2-4
+// syllables. `amplitude` is the peak of the envelope (RMS about a third of it).
+inline std::vector<std::int16_t> speech_like(std::chrono::milliseconds duration, unsigned seed = 1, double amplitude = 8000) {
+  std::mt19937 rng(seed);
+  auto uniform = [&](double lo, double hi) { return lo + (hi - lo) * (static_cast<double>(rng()) / 4294967296.0); };
+  const auto total = static_cast<std::size_t>(duration.count() * 8);
+  std::vector<std::int16_t> out;
+  out.reserve(total + 4000);
+  std::vector<double> phase(40, 0.0);
+  int until_pause = 2 + static_cast<int>(rng() % 3);
+  while (out.size() < total) {
+    const auto n = static_cast<std::size_t>(uniform(120, 280) * 8);
+    const double f0_start = uniform(100, 220), f0_end = f0_start * uniform(0.8, 1.25);
+    const double formant1 = uniform(300, 900), formant2 = uniform(1000, 2500);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double t = static_cast<double>(i) / static_cast<double>(n);
+      const double f0 = f0_start + (f0_end - f0_start) * t;
+      double voiced = 0;
+      for (std::size_t h = 1; h <= phase.size() && static_cast<double>(h) * f0 < 3400; ++h) {
+        const double f = static_cast<double>(h) * f0;
+        phase[h - 1] += 2 * std::numbers::pi * f / 8000.0;
+        const double d1 = (f - formant1) / 150, d2 = (f - formant2) / 200;
+        voiced += (1 / (1 + d1 * d1) + 0.6 / (1 + d2 * d2) + 0.1) * std::sin(phase[h - 1]);
+      }
+      const double value = amplitude * std::sin(std::numbers::pi * t) * (voiced / 3 + 0.3 * uniform(-1, 1));
+      out.push_back(static_cast<std::int16_t>(std::clamp(value, -32767.0, 32767.0)));
+    }
+    if (--until_pause == 0) {
+      out.insert(out.end(), static_cast<std::size_t>(uniform(60, 250) * 8), std::int16_t{0});
+      until_pause = 2 + static_cast<int>(rng() % 3);
+    }
+  }
+  out.resize(total);
+  return out;
+}
+
+// White noise of the given RMS (a line's background), deterministic for a seed.
+inline std::vector<std::int16_t> noise(std::chrono::milliseconds duration, double rms, unsigned seed = 7) {
+  std::mt19937 rng(seed);
+  std::vector<std::int16_t> out(static_cast<std::size_t>(duration.count() * 8));
+  // Uniform in [-a, a] has RMS a / sqrt(3).
+  const double a = rms * std::sqrt(3.0);
+  for (auto& x : out) x = static_cast<std::int16_t>(a * (2 * (static_cast<double>(rng()) / 4294967296.0) - 1));
+  return out;
+}
+
+inline std::vector<std::int16_t> silence(std::chrono::milliseconds duration) {
+  return std::vector<std::int16_t>(static_cast<std::size_t>(duration.count() * 8), 0);
 }
 
 // ITU-T Q.23: the row and column frequencies of a key of "0123456789*#ABCD".
