@@ -55,3 +55,10 @@ test('a malformed request is answered 400 naming the fault and counted in /metri
   assert.equal(res.headers.get('content-type'), 'text/plain; version=0.0.4');
   assert.match(await res.text(), /^# TYPE switchboard_calls_active gauge$/m);
 });
+
+test('the same request arriving again on another branch (a loop) is answered 482 Loop Detected', async () => {
+  const uac = await startSipp({ scenario: path.join(__dirname, 'scenarios/uac_merged_request.xml'),
+    remote: `127.0.0.1:${sb.sipPort}`, timeoutMs: 10000 });
+  const result = await uac.done;
+  assert.equal(result.code, 0, `${result.output.slice(-2000)}\n${result.errors}`);
+});
