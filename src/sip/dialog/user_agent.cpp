@@ -327,7 +327,7 @@ struct UserAgent::Impl {
                                       Result<std::vector<Target>> targets) {
       if (is_closed) return;
       if (spec->is_abandoned || !targets) {
-        if (!targets) {
+        if (!targets && !spec->is_abandoned) {
           spdlog::info("sip: cannot resolve {} for {} {} (Call-ID {}): {}", host, spec->method, spec->request_uri,
                        spec->call_id, targets.error().message());
         }

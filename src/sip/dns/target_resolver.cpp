@@ -53,8 +53,9 @@ std::uint32_t pseudo_random(std::uint32_t max) {
   return std::uniform_int_distribution<std::uint32_t>(0, max)(engine);
 }
 
-// Is `ec` an answer that lets RFC 3263 go on to its next step?
-bool is_absent(std::error_code ec) { return ec == DnsErrc::NoRecords; }
+// Is `ec` an answer that lets RFC 3263 go on to its next step? An SRV name that does not exist
+// (NXDOMAIN for _sip._udp.example.com) is as normal as one without records.
+bool is_absent(std::error_code ec) { return ec == DnsErrc::NoRecords || ec == DnsErrc::NotFound; }
 
 // One resolution in flight: the stages run one after the other, the lookups of a stage in
 // parallel; the job lives as long as a lookup holds it.
@@ -104,7 +105,8 @@ struct Job : std::enable_shared_from_this<Job> {
   }
 
   void on_naptr(std::error_code ec, const std::vector<NaptrRecord>& records) {
-    if (ec && !is_absent(ec)) return fail(ec);  // NXDOMAIN: nothing below resolves either
+    // NXDOMAIN on the host itself: nothing below it resolves either.
+    if (ec && ec != DnsErrc::NoRecords) return fail(ec);
     for (auto& n : usable_naptr(records, hop.is_sips, policy)) services.push_back({n.kind, n.srv_name, {}, {}});
     if (services.empty()) {
       // RFC 3263 4.1: no (usable) NAPTR: SRV for each transport we support.
