@@ -135,6 +135,7 @@ struct UserAgent::Impl {
     std::optional<NextHop> next_hop;
     std::vector<Target> targets;
     std::size_t target_index = 0;
+    std::string tls_name;  // RFC 5922: a TLS target is verified against the next hop's domain
     bool is_abandoned = false;  // cancelled by the TU: no failover, no send after resolution
     bool is_udp_explicit = false;
     bool has_contact = false;
@@ -298,7 +299,7 @@ struct UserAgent::Impl {
 
   static void use_target(RequestSpec& spec) {
     const auto& t = spec.targets[spec.target_index];
-    spec.destination = Destination{t.kind, t.address, t.port, 0};
+    spec.destination = Destination{t.kind, t.address, t.port, 0, t.address == spec.tls_name ? std::string() : spec.tls_name};
   }
 
   // A final response made by us for `spec` (its request never got one): the same fields as the
@@ -316,6 +317,7 @@ struct UserAgent::Impl {
   std::uint64_t resolve_and_send(const std::shared_ptr<RequestSpec>& spec, ResponseHandler on_response) {
     auto hop = std::move(*spec->next_hop);
     spec->next_hop.reset();
+    spec->tls_name = hop.host;
     if (auto target = target_resolver->numeric_target(hop)) {
       spec->targets = {*target};
       spec->target_index = 0;

@@ -491,8 +491,8 @@ void NetworkTransport::Impl::send(const Destination& d, std::string bytes, SendH
 void NetworkTransport::Impl::send_to_address(const Destination& d, const asio::ip::address& address,
                                              std::uint16_t port, std::string bytes, SendHandler done) {
   if (d.kind == TransportKind::Udp) return send_udp(udp::endpoint(address, port), std::move(bytes), std::move(done));
-  send_stream(d.kind, tcp::endpoint(address, port), std::string(strip_brackets(d.host)), std::move(bytes),
-              std::move(done));
+  std::string server_name = d.tls_name.empty() ? std::string(strip_brackets(d.host)) : d.tls_name;
+  send_stream(d.kind, tcp::endpoint(address, port), server_name, std::move(bytes), std::move(done));
 }
 
 void NetworkTransport::Impl::send_udp(const udp::endpoint& to, std::string bytes, SendHandler done) {

@@ -84,6 +84,26 @@ TEST_F(ResolverTest, AnswersFromTheCacheWithinTheTtl) {
   EXPECT_EQ(r.stats().cache_hits, 1u);
 }
 
+TEST_F(ResolverTest, CachesSrvForItsTtlButNotAZeroTtl) {
+  dns.add_srv("_sip._udp.kept.test", 10, 0, 5060, "a.kept.test", 60);
+  dns.add_srv("_sip._udp.fleeting.test", 10, 0, 5060, "a.fleeting.test", 0);
+  Resolver r(io, config());
+  int answers = 0;
+  for (int i = 0; i < 2; ++i) {
+    for (const auto* name : {"_sip._udp.kept.test", "_sip._udp.fleeting.test"}) {
+      r.srv(name, [&](std::error_code ec, std::vector<SrvRecord> v) {
+        EXPECT_FALSE(ec) << ec.message();
+        EXPECT_EQ(v.size(), 1u);
+        ++answers;
+      });
+    }
+    run_until([&] { return answers == 2 * (i + 1); });
+  }
+  EXPECT_EQ(answers, 4);
+  EXPECT_EQ(dns.questions, (std::vector<std::string>{"SRV _sip._udp.kept.test", "SRV _sip._udp.fleeting.test",
+                                                     "SRV _sip._udp.fleeting.test"}));
+}
+
 TEST_F(ResolverTest, ReportsNxdomainAndEmptyAnswers) {
   dns.add_name("empty.test");
   Resolver r(io, config());
