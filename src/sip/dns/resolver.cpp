@@ -3,6 +3,7 @@
 #include <ares.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -319,7 +320,13 @@ struct Resolver::Impl : std::enable_shared_from_this<Impl> {
         w->is_reading = false;
         auto self = weak.lock();
         if (ec || w->is_closed || !self) return;
-        ares_process_fd(self->channel, fd, ARES_SOCKET_BAD);
+        // c-ares reads a TCP answer in pieces (length, then body), one read per call; the
+        // reactor is edge-triggered, so keep going while bytes wait in the socket.
+        for (int round = 0; round < 64 && !w->is_closed; ++round) {
+          ares_process_fd(self->channel, fd, ARES_SOCKET_BAD);
+          int available = 0;
+          if (w->is_closed || ioctl(fd, FIONREAD, &available) != 0 || available <= 0) break;
+        }
         if (!w->is_closed) self->arm(w, fd);
         self->reschedule_timer();
       });

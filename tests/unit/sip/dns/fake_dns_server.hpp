@@ -2,15 +2,22 @@
 // FakeDnsServer: a DNS server for tests on 127.0.0.1 (UDP, port 0) answering A, AAAA, SRV and
 // NAPTR questions from a table, with the minimal RFC 1035 wire format written here. Names in the
 // table exist (an empty answer for other types); any other name is NXDOMAIN. `is_silent` makes
-// it drop every question (timeouts). Runs on the test's io_context.
+// it drop every question (timeouts); `truncates_udp` answers UDP with TC set and no records, so
+// the client asks again over TCP (RFC 1035 4.2.2, on the same port). Runs on the test's
+// io_context.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,8 +32,11 @@ class FakeDnsServer {
   static constexpr std::uint16_t kNaptr = 35;
 
   explicit FakeDnsServer(boost::asio::io_context& io)
-      : socket_(io, boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)) {
+      : socket_(io, boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)),
+        acceptor_(io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
+                                                     socket_.local_endpoint().port())) {
     receive();
+    accept();
   }
 
   // "127.0.0.1:port", for ResolverConfig::nameserver.
@@ -64,6 +74,8 @@ class FakeDnsServer {
   void add_name(const std::string& name) { names_[lower(name)]; }
 
   bool is_silent = false;
+  bool truncates_udp = false;
+  int tcp_questions = 0;
   // Questions received, as "TYPE name" ("SRV _sip._udp.example.test").
   std::vector<std::string> questions;
 
@@ -118,33 +130,71 @@ class FakeDnsServer {
   void receive() {
     socket_.async_receive_from(boost::asio::buffer(buffer_), peer_, [this](boost::system::error_code ec, std::size_t n) {
       if (ec) return;
-      answer(n);
+      if (auto out = answer(buffer_.data(), n, false)) socket_.send_to(boost::asio::buffer(*out), peer_);
       receive();
     });
   }
 
-  void answer(std::size_t n) {
-    if (n < 12) return;
+  // RFC 1035 4.2.2: over TCP each message is preceded by its length in two bytes.
+  struct Stream {
+    explicit Stream(boost::asio::io_context& io) : socket(io) {}
+    boost::asio::ip::tcp::socket socket;
+    std::array<std::uint8_t, 2> length{};
+    std::vector<std::uint8_t> query;
+    std::vector<std::uint8_t> reply;
+  };
+
+  void accept() {
+    auto stream = std::make_shared<Stream>(static_cast<boost::asio::io_context&>(acceptor_.get_executor().context()));
+    acceptor_.async_accept(stream->socket, [this, stream](boost::system::error_code ec) {
+      if (ec) return;
+      read_query(stream);
+      accept();
+    });
+  }
+
+  void read_query(const std::shared_ptr<Stream>& stream) {
+    boost::asio::async_read(stream->socket, boost::asio::buffer(stream->length), [this, stream](boost::system::error_code ec, std::size_t) {
+      if (ec) return;
+      stream->query.resize(static_cast<std::size_t>((stream->length[0] << 8) | stream->length[1]));
+      boost::asio::async_read(stream->socket, boost::asio::buffer(stream->query), [this, stream](boost::system::error_code rec, std::size_t n) {
+        if (rec) return;
+        ++tcp_questions;
+        auto out = answer(stream->query.data(), n, true);
+        if (!out) return read_query(stream);
+        stream->reply.clear();
+        put16(stream->reply, static_cast<std::uint16_t>(out->size()));
+        stream->reply.insert(stream->reply.end(), out->begin(), out->end());
+        boost::asio::async_write(stream->socket, boost::asio::buffer(stream->reply), [this, stream](boost::system::error_code wec, std::size_t) {
+          if (!wec) read_query(stream);
+        });
+      });
+    });
+  }
+
+  std::optional<std::vector<std::uint8_t>> answer(const std::uint8_t* query, std::size_t n, bool is_tcp) {
+    if (n < 12) return std::nullopt;
     // The question: QNAME labels, then QTYPE and QCLASS.
     std::size_t p = 12;
     std::string name;
-    while (p < n && buffer_[p] != 0) {
-      const std::size_t length = buffer_[p];
-      if (p + 1 + length > n) return;
+    while (p < n && query[p] != 0) {
+      const std::size_t length = query[p];
+      if (p + 1 + length > n) return std::nullopt;
       if (!name.empty()) name.push_back('.');
-      name.append(reinterpret_cast<const char*>(&buffer_[p + 1]), length);
+      name.append(reinterpret_cast<const char*>(&query[p + 1]), length);
       p += 1 + length;
     }
-    if (p + 5 > n) return;
+    if (p + 5 > n) return std::nullopt;
     const std::size_t question_end = p + 5;
-    const std::uint16_t type = static_cast<std::uint16_t>((buffer_[p + 1] << 8) | buffer_[p + 2]);
+    const std::uint16_t type = static_cast<std::uint16_t>((query[p + 1] << 8) | query[p + 2]);
     questions.push_back(type_name(type) + " " + lower(name));
-    if (is_silent) return;
+    if (is_silent) return std::nullopt;
     const auto it = names_.find(lower(name));
-    std::vector<std::uint8_t> out(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(question_end));
+    std::vector<std::uint8_t> out(query, query + question_end);
     std::uint16_t answers = 0;
     std::vector<std::uint8_t> records;
-    if (it != names_.end()) {
+    const bool is_truncated = truncates_udp && !is_tcp;
+    if (it != names_.end() && !is_truncated) {
       for (const auto& r : it->second) {
         if (r.type != type) continue;
         ++answers;
@@ -156,8 +206,9 @@ class FakeDnsServer {
         records.insert(records.end(), r.rdata.begin(), r.rdata.end());
       }
     }
-    // Header: same id, QR + RD copied + RA, rcode NXDOMAIN (3) for unknown names; one question.
-    out[2] = static_cast<std::uint8_t>(0x80 | (buffer_[2] & 0x01));
+    // Header: same id, QR (+ TC) + RD copied + RA, rcode NXDOMAIN (3) for unknown names; one
+    // question.
+    out[2] = static_cast<std::uint8_t>(0x80 | (is_truncated ? 0x02 : 0) | (query[2] & 0x01));
     out[3] = static_cast<std::uint8_t>(0x80 | (it == names_.end() ? 3 : 0));
     out[4] = 0;
     out[5] = 1;
@@ -165,10 +216,11 @@ class FakeDnsServer {
     out[7] = static_cast<std::uint8_t>(answers & 0xff);
     out[8] = out[9] = out[10] = out[11] = 0;
     out.insert(out.end(), records.begin(), records.end());
-    socket_.send_to(boost::asio::buffer(out), peer_);
+    return out;
   }
 
   boost::asio::ip::udp::socket socket_;
+  boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::ip::udp::endpoint peer_;
   std::array<std::uint8_t, 1500> buffer_{};
   std::map<std::string, std::vector<Record>> names_;

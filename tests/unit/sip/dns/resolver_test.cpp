@@ -104,6 +104,24 @@ TEST_F(ResolverTest, CachesSrvForItsTtlButNotAZeroTtl) {
                                                      "SRV _sip._udp.fleeting.test"}));
 }
 
+TEST_F(ResolverTest, AsksAgainOverTcpWhenTheUdpAnswerIsTruncated) {
+  for (std::uint16_t i = 0; i < 40; ++i) {
+    dns.add_srv("_sip._udp.big.test", 10, i, static_cast<std::uint16_t>(5060 + i),
+                "server-" + std::to_string(i) + ".big.test");
+  }
+  dns.truncates_udp = true;
+  Resolver r(io, config());
+  std::optional<std::vector<SrvRecord>> srv;
+  r.srv("_sip._udp.big.test", [&](std::error_code ec, std::vector<SrvRecord> v) {
+    EXPECT_FALSE(ec) << ec.message();
+    srv = std::move(v);
+  });
+  run_until([&] { return srv.has_value(); });
+  ASSERT_TRUE(srv);
+  EXPECT_EQ(srv->size(), 40u);
+  EXPECT_EQ(dns.tcp_questions, 1);
+}
+
 TEST_F(ResolverTest, ReportsNxdomainAndEmptyAnswers) {
   dns.add_name("empty.test");
   Resolver r(io, config());
