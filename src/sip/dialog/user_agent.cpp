@@ -299,7 +299,8 @@ struct UserAgent::Impl {
 
   static void use_target(RequestSpec& spec) {
     const auto& t = spec.targets[spec.target_index];
-    spec.destination = Destination{t.kind, t.address, t.port, 0, t.address == spec.tls_name ? std::string() : spec.tls_name};
+    spec.destination = Destination{t.kind, t.address, t.port, 0, {}};
+    if (t.address != spec.tls_name) spec.destination.tls_name = spec.tls_name;
   }
 
   // A final response made by us for `spec` (its request never got one): the same fields as the

@@ -241,7 +241,8 @@ std::vector<SrvRecord> order_srv(std::vector<SrvRecord> records, const TargetPol
     while (!group.empty()) {
       std::uint32_t total = 0;
       for (const auto& r : group) total += r.weight;
-      const std::uint32_t pick = total == 0 ? 0 : std::min(policy.random ? policy.random(total) : pseudo_random(total), total);
+      std::uint32_t pick = 0;
+      if (total > 0) pick = std::min(policy.random ? policy.random(total) : pseudo_random(total), total);
       std::uint32_t running = 0;
       auto chosen = group.begin();
       for (auto it = group.begin(); it != group.end(); ++it) {

@@ -154,10 +154,12 @@ class FakeDnsServer {
   }
 
   void read_query(const std::shared_ptr<Stream>& stream) {
-    boost::asio::async_read(stream->socket, boost::asio::buffer(stream->length), [this, stream](boost::system::error_code ec, std::size_t) {
+    namespace asio = boost::asio;
+    using boost::system::error_code;
+    asio::async_read(stream->socket, asio::buffer(stream->length), [this, stream](error_code ec, std::size_t) {
       if (ec) return;
       stream->query.resize(static_cast<std::size_t>((stream->length[0] << 8) | stream->length[1]));
-      boost::asio::async_read(stream->socket, boost::asio::buffer(stream->query), [this, stream](boost::system::error_code rec, std::size_t n) {
+      asio::async_read(stream->socket, asio::buffer(stream->query), [this, stream](error_code rec, std::size_t n) {
         if (rec) return;
         ++tcp_questions;
         auto out = answer(stream->query.data(), n, true);
@@ -165,7 +167,7 @@ class FakeDnsServer {
         stream->reply.clear();
         put16(stream->reply, static_cast<std::uint16_t>(out->size()));
         stream->reply.insert(stream->reply.end(), out->begin(), out->end());
-        boost::asio::async_write(stream->socket, boost::asio::buffer(stream->reply), [this, stream](boost::system::error_code wec, std::size_t) {
+        asio::async_write(stream->socket, asio::buffer(stream->reply), [this, stream](error_code wec, std::size_t) {
           if (!wec) read_query(stream);
         });
       });
