@@ -98,6 +98,7 @@ int serve(const Config& config, const ServeOptions& options) {
   ua_config.transport.address = config.sip.host;
   ua_config.transport.port = config.sip.port;
   ua_config.transport.public_address = advertised;
+  if (config.sip_dns_server) ua_config.transport.dns.nameserver = config.sip_dns_server->to_string();
   if (config.sip_tls) {
     // TLS listens on the SIP address at its own port (the host of --sip-tls is not used yet).
     ua_config.transport.has_tls = true;

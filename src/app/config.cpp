@@ -1,6 +1,8 @@
 #include "app/config.hpp"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <toml++/toml.h>
 
 #include <charconv>
@@ -34,6 +36,24 @@ void check_log_level(std::string_view level, std::string_view setting) {
 std::string Endpoint::to_string() const {
   return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
                                              : fmt::format("{}:{}", host, port);
+}
+
+bool is_ip_address(const std::string& text) {
+  in6_addr buffer{};
+  return inet_pton(AF_INET, text.c_str(), &buffer) == 1 || inet_pton(AF_INET6, text.c_str(), &buffer) == 1;
+}
+
+Endpoint parse_endpoint(std::string_view text, std::string_view setting);
+
+// "192.0.2.53", "192.0.2.53:5353", "2001:db8::53", "[2001:db8::53]:53": an address, port 53 by
+// default (a name would need a resolver to find the resolver).
+Endpoint parse_dns_server(std::string_view text, std::string_view setting) {
+  if (is_ip_address(std::string(text))) return Endpoint{std::string(text), 53};
+  auto endpoint = parse_endpoint(text, setting);
+  if (!is_ip_address(endpoint.host) || endpoint.port == 0) {
+    throw std::invalid_argument(fmt::format("{}: '{}' is not an IP address with an optional port", setting, text));
+  }
+  return endpoint;
 }
 
 Endpoint parse_endpoint(std::string_view text, std::string_view setting) {
@@ -157,7 +177,8 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
   const std::set<std::string, std::less<>> known = {
       "data_dir", "log_level", "base_domain", "public_address", "http.listen",
       "http.max_body_bytes", "http.request_timeout_seconds", "http.idle_timeout_seconds",
-      "sip.listen", "sip.tls_listen", "sip.auth_max_failures", "sip.auth_ban_seconds", "tls.cert", "tls.key", "tls.ca", "rtp.ports",
+      "sip.listen", "sip.tls_listen", "sip.auth_max_failures", "sip.auth_ban_seconds", "sip.dns_server",
+      "tls.cert", "tls.key", "tls.ca", "rtp.ports",
       "calls.calls_per_second"};
   for (const auto& [key, node] : root) {
     if (key.str() == "trunks") continue;  // an array of tables, read below
@@ -203,6 +224,7 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
   if (auto v = string_at("sip.tls_listen")) config.sip_tls = parse_endpoint(*v, where + ": sip.tls_listen");
   if (auto v = integer_at("sip.auth_max_failures", 1, 1000000)) config.sip_auth_max_failures = static_cast<std::size_t>(*v);
   if (auto v = integer_at("sip.auth_ban_seconds", 1, 86400 * 30)) config.sip_auth_ban = std::chrono::seconds{*v};
+  if (auto v = string_at("sip.dns_server")) config.sip_dns_server = parse_dns_server(*v, where + ": sip.dns_server");
   if (auto v = string_at("tls.cert")) config.tls_cert = *v;
   if (auto v = string_at("tls.key")) config.tls_key = *v;
   if (auto v = string_at("tls.ca")) config.tls_ca = *v;

@@ -30,6 +30,9 @@ struct Config {
   Endpoint http{"127.0.0.1", 8080};
   Endpoint sip{"0.0.0.0", 5060};
   std::optional<Endpoint> sip_tls;  // defaults to 0.0.0.0:5061 when tls_cert is set
+  // The DNS server for SIP targets (RFC 3263), an IP address and port (53 when omitted); unset:
+  // the system's /etc/resolv.conf.
+  std::optional<Endpoint> sip_dns_server;
   PortRange rtp_ports;
   std::string public_address;  // advertised in Contact and SDP; empty: the bound address
   std::filesystem::path tls_cert;

@@ -12,6 +12,7 @@
 #include "core/log.hpp"
 #include "sip/auth/digest.hpp"
 #include "sip/dialog/dialog.hpp"
+#include "sip/dns/target_resolver.hpp"
 #include "sip/message/syntax.hpp"
 #include "sip/parser/message_builder.hpp"
 #include "sip/transaction/transaction_layer.hpp"
@@ -129,6 +130,13 @@ struct UserAgent::Impl {
     std::string content_type;
     std::string body;
     Destination destination;
+    // RFC 3263: a next hop still to resolve (send() resolves it first), then the targets in
+    // order and the one in use; a 503 or a timeout moves to the next (4.3).
+    std::optional<NextHop> next_hop;
+    std::vector<Target> targets;
+    std::size_t target_index = 0;
+    std::string tls_name;  // RFC 5922: a TLS target is verified against the next hop's domain
+    bool is_abandoned = false;  // cancelled by the TU: no failover, no send after resolution
     bool is_udp_explicit = false;
     bool has_contact = false;
     std::string auth_username;
@@ -182,6 +190,11 @@ struct UserAgent::Impl {
         tick_timer(io) {
     transport = std::make_unique<NetworkTransport>(loop, wheel, config.transport);
     layer = std::make_unique<TransactionLayer>(*transport, wheel, config.timers);
+    TargetPolicy policy;
+    policy.supports = [this](TransportKind kind) { return transport->supports(kind); };
+    policy.has_ipv4 = transport->can_send_ipv4();
+    policy.has_ipv6 = transport->can_send_ipv6();
+    target_resolver = std::make_unique<TargetResolver>(transport->resolver(), std::move(policy));
     transport->set_receive_handler([this](Message m, const Source& s) { layer->receive(std::move(m), s); });
     TransactionUser user;
     user.on_request = [this](std::uint64_t id, const Message& r, const Source& s) { on_request(id, r, s); };
@@ -198,6 +211,7 @@ struct UserAgent::Impl {
     tick_timer.cancel();
     dialogs.clear();
     layer.reset();
+    target_resolver.reset();
     transport.reset();
   }
 
@@ -260,8 +274,99 @@ struct UserAgent::Impl {
     return std::move(*built);
   }
 
+  // RFC 3263's starting point for a request to `uri`: the explicit next hop (outbound proxy,
+  // trunk) when given, else the URI. A transport other than UDP asked by the caller counts as
+  // explicit (secure=true, a TCP trunk); UDP is only the default.
+  static std::optional<NextHop> next_hop_of(const Uri& uri, TransportKind transport,
+                                            const std::optional<std::string>& destination_host,
+                                            std::uint16_t destination_port) {
+    std::optional<NextHop> hop;
+    if (destination_host) {
+      hop = NextHop{*destination_host, std::nullopt, std::nullopt, uri.scheme == UriScheme::Sips};
+      if (hop->host.size() >= 2 && hop->host.front() == '[' && hop->host.back() == ']') {
+        hop->host = hop->host.substr(1, hop->host.size() - 2);
+      }
+      if (destination_port != 0) hop->port = destination_port;
+      hop->transport = transport;
+      if (transport == TransportKind::Udp && !hop->is_sips && uri.transport().empty()) hop->transport.reset();
+      if (hop->is_sips) hop->transport = TransportKind::Tls;
+      return hop;
+    }
+    hop = next_hop_for(uri);
+    if (hop && !hop->transport && transport != TransportKind::Udp) hop->transport = transport;
+    return hop;
+  }
+
+  static void use_target(RequestSpec& spec) {
+    const auto& t = spec.targets[spec.target_index];
+    spec.destination = Destination{t.kind, t.address, t.port, 0, {}};
+    if (t.address != spec.tls_name) spec.destination.tls_name = spec.tls_name;
+  }
+
+  // A final response made by us for `spec` (its request never got one): the same fields as the
+  // transaction layer's own 408/503.
+  std::optional<Message> local_response(RequestSpec& spec, int status) {
+    if (auto request = build(spec)) {
+      if (auto m = make_response(*request, status).build()) return std::move(*m);
+    }
+    if (auto m = MessageBuilder::response(status).build()) return std::move(*m);
+    return std::nullopt;
+  }
+
+  // RFC 3263: resolves spec->next_hop into targets, then sends to the first. A numeric host
+  // needs no DNS and is sent at once. Returns the client transaction id, 0 while resolving.
+  std::uint64_t resolve_and_send(const std::shared_ptr<RequestSpec>& spec, ResponseHandler on_response) {
+    auto hop = std::move(*spec->next_hop);
+    spec->next_hop.reset();
+    spec->tls_name = hop.host;
+    if (auto target = target_resolver->numeric_target(hop)) {
+      spec->targets = {*target};
+      spec->target_index = 0;
+      use_target(*spec);
+      return send(spec, std::move(on_response));
+    }
+    spec->client_id = 0;
+    target_resolver->resolve(hop, [this, spec, host = hop.host, on_response = std::move(on_response)](
+                                      Result<std::vector<Target>> targets) {
+      if (is_closed) return;
+      if (spec->is_abandoned || !targets) {
+        if (!targets && !spec->is_abandoned) {
+          spdlog::info("sip: cannot resolve {} for {} {} (Call-ID {}): {}", host, spec->method, spec->request_uri,
+                       spec->call_id, targets.error().message());
+        }
+        if (auto m = local_response(*spec, spec->is_abandoned ? 487 : 503)) on_response(*m);
+        return;
+      }
+      spec->targets = std::move(*targets);
+      spec->target_index = 0;
+      use_target(*spec);
+      send(spec, on_response);
+    });
+    return 0;
+  }
+
+  // RFC 3263 4.3: a 503, a timeout or a transport error moves the request to the next target,
+  // as a new transaction (new branch) with the same CSeq. True when it did.
+  bool fail_over(const std::shared_ptr<RequestSpec>& spec, const Message& response, const ResponseHandler& on_response) {
+    const int status = response.status_code();
+    if (status != 503 && status != 408) return false;
+    if (spec->is_abandoned || spec->target_index + 1 >= spec->targets.size()) return false;
+    const auto* tx = layer->client(spec->client_id);
+    const bool is_local = tx && tx->failure() != ClientTransaction::Failure::None;
+    if (status == 408 && !is_local) return false;  // the server answered 408 itself
+    ++spec->target_index;
+    const auto& next = spec->targets[spec->target_index];
+    spdlog::info("sip: {} {} failed with {} ({}); trying {} {}", spec->method, spec->request_uri, status,
+                 is_local ? "no response" : "from the server", transport_name(next.kind),
+                 to_string(Endpoint{next.address, next.port}));
+    use_target(*spec);
+    send(spec, on_response);
+    return true;
+  }
+
   // Sends `spec` in a client transaction; a 401/407 is answered once when credentials exist.
   std::uint64_t send(const std::shared_ptr<RequestSpec>& spec, ResponseHandler on_response) {
+    if (spec->next_hop) return resolve_and_send(spec, std::move(on_response));
     auto request = build(*spec);
     if (!request) {
       asio::post(loop, [on_response] {
@@ -271,6 +376,7 @@ struct UserAgent::Impl {
     }
     spec->sent = *request;
     spec->client_id = layer->send_request(std::move(*request), spec->destination, [this, spec, on_response](const Message& r) {
+      if (fail_over(spec, r, on_response)) return;
       const int status = r.status_code();
       if ((status == 401 || status == 407) && !spec->auth_username.empty() && !spec->has_auth_retry) {
         const auto header = r.header(status == 401 ? HeaderId::WwwAuthenticate : HeaderId::ProxyAuthenticate);
@@ -330,6 +436,7 @@ struct UserAgent::Impl {
     }
     if (uri->transport().empty()) destination->kind = request.transport;
     spec->is_udp_explicit = syntax::iequals(uri->transport(), "udp");
+    spec->next_hop = next_hop_of(*uri, request.transport, request.destination_host, request.destination_port);
     const auto kind = destination->kind;
     std::string from_host = request.from_host.empty() ? transport->sent_by(kind) : request.from_host;
     if (const auto colon = from_host.rfind(':'); request.from_host.empty() && colon != std::string::npos &&
@@ -432,6 +539,7 @@ struct UserAgent::Impl {
     auto it = outgoing.find(id);
     if (it == outgoing.end() || it->second.is_cancelled) return;
     it->second.is_cancelled = true;
+    it->second.spec->is_abandoned = true;  // still resolving: ends with 487, nothing sent
     layer->cancel(it->second.spec->client_id, [](const Message&) {});
   }
 
@@ -808,6 +916,7 @@ struct UserAgent::Impl {
   asio::steady_timer tick_timer;
   std::unique_ptr<NetworkTransport> transport;
   std::unique_ptr<TransactionLayer> layer;
+  std::unique_ptr<TargetResolver> target_resolver;
   bool is_closed = false;
   std::uint64_t next_id = 1;
   std::function<void(IncomingCallId, const SipRequestInfo&)> on_incoming_call;
@@ -919,6 +1028,7 @@ void UserAgent::send_options(std::string uri, TransportKind transport, std::opti
   spec->call_id = crypto::random_hex(12) + "@" + host;
   spec->headers = {{"Accept", "application/sdp"}};
   spec->destination = *destination;
+  if (parsed) spec->next_hop = Impl::next_hop_of(*parsed, transport, destination_host, destination_port);
   impl.send(spec, [done](const Message& r) {
     if (r.status_code() >= 200 && done) done(response_info(r));
   });

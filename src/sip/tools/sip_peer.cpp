@@ -7,6 +7,7 @@
 //   sip_peer answer [--address 127.0.0.1] [--port N] [--calls N] [--ring 0ms]
 //   TLS, any command: --tls-cert PEM --tls-key PEM [--tls-port 0] [--tls-ca PEM] [--tls-verify yes|no]
 //   (the certificate turns the TLS listener on; outgoing TLS needs it too, for its Via).
+//   DNS, any command: --dns-server ADDR[:PORT] (default /etc/resolv.conf) for RFC 3263 lookups.
 //
 // Exit status: 0 when the exchange went as asked, 1 otherwise, 2 on bad usage.
 // One thread: the io_context below is the signalling loop.
@@ -105,13 +106,14 @@ int main(int argc, char** argv) {
     config.transport.tls_ca_file = opts.get("tls-ca");
     config.transport.tls_verify_peer = opts.get("tls-verify", "yes") != "no";
   }
+  config.transport.dns.nameserver = opts.get("dns-server");
   config.contact_user = "sip_peer";
   config.user_agent = "switchboard sip_peer";
   std::optional<sb::sip::UserAgent> ua_storage;
   try {
     ua_storage.emplace(loop, config);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "sip_peer: cannot listen: %s\n", e.what());
+    std::fprintf(stderr, "sip_peer: cannot start: %s\n", e.what());
     return 1;
   }
   auto& ua = *ua_storage;

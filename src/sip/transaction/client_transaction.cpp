@@ -55,6 +55,7 @@ void ClientTransaction::on_timer_timeout() {
   // Timer B fires only in Calling (17.1.1.2); Timer F in Trying or Proceeding (17.1.2.2).
   if (is_invite_ ? state_ != State::Calling : (state_ != State::Trying && state_ != State::Proceeding)) return;
   layer_.count_timeout();
+  failure_ = Failure::Timeout;
   synthesize(408);
 }
 
@@ -63,6 +64,7 @@ void ClientTransaction::on_timer_end() { enter_terminated(); }
 void ClientTransaction::transport_failed() {
   // RFC 3261 17.1.4: a transport error is reported to the TU as 503.
   if (state_ == State::Terminated || state_ == State::Completed || state_ == State::Accepted) return;
+  failure_ = Failure::TransportError;
   synthesize(503);
 }
 

@@ -22,6 +22,10 @@ class ClientTransaction {
   // Every response passed to the TU: provisionals, the final one, 2xx retransmissions in
   // Accepted (INVITE), and synthesized finals: 408 when Timer B/F fires, 503 on transport error.
   using ResponseHandler = std::function<void(const Message& response)>;
+  // Why the transaction ended without a final response from the network: Timer B/F fired
+  // (Timeout) or the transport failed (TransportError). None otherwise. The TU reads it while
+  // handling the synthesized 408/503, to fail over to the next target (RFC 3263 4.3).
+  enum class Failure : std::uint8_t { None, Timeout, TransportError };
 
   ClientTransaction(TransactionLayer& layer, std::uint64_t id, Message request, Destination destination,
                     ResponseHandler on_response);
@@ -41,6 +45,7 @@ class ClientTransaction {
   bool is_invite() const { return is_invite_; }
   const Message& request() const { return request_; }
   const Destination& destination() const { return destination_; }
+  Failure failure() const { return failure_; }
 
  private:
   void send_request();
@@ -63,6 +68,7 @@ class ClientTransaction {
   ResponseHandler on_response_;
   ResponseHandler on_cancel_response_;
   State state_;
+  Failure failure_ = Failure::None;
   bool is_invite_;
   bool has_provisional_ = false;
   bool is_cancel_pending_ = false;

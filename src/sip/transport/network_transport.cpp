@@ -93,7 +93,7 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
         udp_socket(io),
         acceptor(io),
         tls_acceptor(io),
-        resolver(io),
+        resolver(io, config.dns),
         tls_server(ssl::context::tls_server),
         tls_client(ssl::context::tls_client) {}
 
@@ -105,7 +105,7 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
   udp::socket udp_socket;
   tcp::acceptor acceptor;
   tcp::acceptor tls_acceptor;
-  tcp::resolver resolver;
+  Resolver resolver;
   ssl::context tls_server;
   ssl::context tls_client;
   std::uint16_t udp_port = 0;
@@ -470,35 +470,29 @@ void NetworkTransport::Impl::send(const Destination& d, std::string bytes, SendH
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
   if (!ec) return send_to_address(d, address, port, std::move(bytes), std::move(done));
-  // A host name: A/AAAA through the system resolver for now. TODO(#3): RFC 3263 NAPTR/SRV
-  // lookups (sip/dns, c-ares) replace this; they hand back the same Destination with an address.
+  // A host name (an in-dialog target, a stateless send): its first usable A/AAAA address.
   auto self = shared_from_this();
-  resolver.async_resolve(
-      std::string(host), std::to_string(port),
-      [self, d, port, bytes = std::move(bytes), done = std::move(done)](
-          boost::system::error_code rec, tcp::resolver::results_type results) mutable {
-        if (rec || results.empty()) {
-          spdlog::debug("sip/transport: cannot resolve {}: {}", d.host, rec.message());
-          return self->complete(std::move(done), rec ? std::error_code(rec) : std::make_error_code(std::errc::host_unreachable));
-        }
-        // Prefer an address of our listener's family.
-        const bool want_v6 = self->is_listener_v6();
-        auto chosen = results.begin()->endpoint().address();
-        for (const auto& r : results) {
-          if (r.endpoint().address().is_v6() == want_v6 || want_v6) {
-            chosen = r.endpoint().address();
-            break;
-          }
-        }
-        self->send_to_address(d, chosen, port, std::move(bytes), std::move(done));
-      });
+  resolver.addresses(std::string(host), [self, d, port, bytes = std::move(bytes), done = std::move(done)](
+                                            std::error_code rec, std::vector<std::string> addresses) mutable {
+    if (self->is_closed) return self->complete(std::move(done), std::make_error_code(std::errc::operation_canceled));
+    // An IPv6 listener (dual stack) reaches both families; an IPv4 one only IPv4.
+    const bool can_v6 = self->is_listener_v6();
+    for (const auto& a : addresses) {
+      boost::system::error_code pec;
+      const auto address = asio::ip::make_address(a, pec);
+      if (pec || (address.is_v6() && !can_v6)) continue;
+      return self->send_to_address(d, address, port, std::move(bytes), std::move(done));
+    }
+    spdlog::debug("sip/transport: cannot resolve {}: {}", d.host, rec ? rec.message() : "no usable address");
+    self->complete(std::move(done), rec ? rec : std::make_error_code(std::errc::host_unreachable));
+  });
 }
 
 void NetworkTransport::Impl::send_to_address(const Destination& d, const asio::ip::address& address,
                                              std::uint16_t port, std::string bytes, SendHandler done) {
   if (d.kind == TransportKind::Udp) return send_udp(udp::endpoint(address, port), std::move(bytes), std::move(done));
-  send_stream(d.kind, tcp::endpoint(address, port), std::string(strip_brackets(d.host)), std::move(bytes),
-              std::move(done));
+  std::string server_name = d.tls_name.empty() ? std::string(strip_brackets(d.host)) : d.tls_name;
+  send_stream(d.kind, tcp::endpoint(address, port), server_name, std::move(bytes), std::move(done));
 }
 
 void NetworkTransport::Impl::send_udp(const udp::endpoint& to, std::string bytes, SendHandler done) {
@@ -625,7 +619,7 @@ void NetworkTransport::close() {
   impl_->udp_socket.close(ignored);
   impl_->acceptor.close(ignored);
   impl_->tls_acceptor.close(ignored);
-  impl_->resolver.cancel();
+  impl_->resolver.close();
   std::vector<std::shared_ptr<Impl::Connection>> all;
   for (auto& [id, c] : impl_->connections) all.push_back(c);
   for (auto& c : all) impl_->close_connection(c, std::make_error_code(std::errc::operation_canceled));
@@ -655,6 +649,19 @@ std::uint16_t NetworkTransport::local_port(TransportKind kind) const {
 }
 
 const TransportStats& NetworkTransport::stats() const { return impl_->stats; }
+
+Resolver& NetworkTransport::resolver() { return impl_->resolver; }
+
+bool NetworkTransport::can_send_ipv6() const { return impl_->is_listener_v6(); }
+
+bool NetworkTransport::can_send_ipv4() const {
+  // A dual-stack socket bound to "::" reaches IPv4 through mapped addresses; one bound to a
+  // specific IPv6 address does not.
+  if (!impl_->is_listener_v6()) return true;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(impl_->config.address, ec);
+  return !ec && address.is_unspecified();
+}
 std::size_t NetworkTransport::connection_count() const { return impl_->connections.size(); }
 
 }  // namespace sb::sip

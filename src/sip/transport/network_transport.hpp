@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/timer_wheel.hpp"
+#include "sip/dns/resolver.hpp"
 #include "sip/parser/parser.hpp"
 #include "sip/transport/transport.hpp"
 
@@ -42,6 +43,9 @@ struct TransportConfig {
   std::string tls_ca_file;
   bool tls_verify_peer = true;
   ParseOptions parse;  // limits; is_stream is set per transport
+  // DNS for host names (c-ares on the loop): the server to ask (default /etc/resolv.conf),
+  // timeouts and cache.
+  ResolverConfig dns;
 };
 
 class NetworkTransport final : public Transport {
@@ -64,6 +68,14 @@ class NetworkTransport final : public Transport {
   std::size_t connection_count() const;
   // Closes listeners and connections; pending sends fail with operation_aborted.
   void close();
+
+  // The resolver of config.dns. A Destination with a host name is sent to the first A/AAAA
+  // address of that name (no NAPTR/SRV: the UserAgent resolves next hops with RFC 3263 before).
+  Resolver& resolver();
+  // Whether our listeners can send to IPv4 / IPv6 addresses (an IPv4 socket cannot reach IPv6;
+  // a dual-stack one reaches both).
+  bool can_send_ipv4() const;
+  bool can_send_ipv6() const;
 
  private:
   struct Impl;

@@ -2,7 +2,7 @@
 // Routing decisions of RFC 3261 18 that need no socket: where a response goes (18.2.2 with
 // RFC 3581 rport), the received/rport stamp on the top Via of a request being answered
 // (18.2.1), the UDP-to-TCP switch for large requests (18.1.1), and the destination of a request
-// from its next-hop URI (the seam where RFC 3263 NAPTR/SRV resolution will plug in).
+// from its next-hop URI without DNS (RFC 3263 lives in sip/dns).
 // Pure functions, used on the signalling loop.
 
 #include <cstddef>
@@ -24,8 +24,9 @@ TransportKind choose_request_transport(TransportKind wanted, std::size_t message
 
 // The destination of a request whose next hop is `uri` (the Request-URI, or the first Route
 // with ;lr): maddr, then host; the port of the URI, or the default port; the transport
-// parameter, or `default_kind` (sips: TLS). RFC 3263 will replace this with NAPTR/SRV lookups
-// (TODO(#3): resolve via c-ares in sip/dns); explicit transport and port keep winning there too.
+// parameter, or `default_kind` (sips: TLS). No DNS: a host name stays a name, which the
+// transport resolves with A/AAAA only. Requests outside a dialog go through RFC 3263 first
+// (sip/dns/target_resolver.hpp); in-dialog requests use this on the remote target or route.
 std::optional<Destination> destination_for_uri(const Uri& uri, TransportKind default_kind);
 
 // RFC 3261 18.2.2 and RFC 3581 4: a response to a request received from `source` goes back on

@@ -38,12 +38,14 @@ std::string host_for_uri(std::string_view address);
 // Where to send a message. `host` is a name or an IP literal (brackets allowed); port 0 means the
 // default port of `kind`. A non-zero `flow` names a connection to use if it is still open
 // (symmetric responses, RFC 3261 18.2.2); otherwise an open connection to the same address is
-// reused or a new one opened.
+// reused or a new one opened. For TLS, `tls_name` is the name the peer's certificate must carry
+// (RFC 5922 4: the domain of the URI, when `host` is an address resolved from it); empty: `host`.
 struct Destination {
   TransportKind kind = TransportKind::Udp;
   std::string host;
   std::uint16_t port = 0;
   std::uint64_t flow = 0;
+  std::string tls_name;
 };
 
 // Where a message came from: the transport, the peer, our local address, and the connection

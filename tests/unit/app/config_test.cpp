@@ -41,6 +41,17 @@ key = "k.pem"
   EXPECT_EQ(c.tls_cert, "c.pem");
 }
 
+TEST(Config, DnsServerTakesAnAddressWithOptionalPort) {
+  Config c;
+  EXPECT_FALSE(c.sip_dns_server);
+  apply_toml(c, "[sip]\ndns_server = \"127.0.0.1:5353\"\n", "test.toml");
+  ASSERT_TRUE(c.sip_dns_server);
+  EXPECT_EQ(c.sip_dns_server->to_string(), "127.0.0.1:5353");
+  apply_toml(c, "[sip]\ndns_server = \"2001:db8::53\"\n", "test.toml");
+  EXPECT_EQ(c.sip_dns_server->to_string(), "[2001:db8::53]:53");
+  EXPECT_THROW(apply_toml(c, "[sip]\ndns_server = \"dns.example.com:53\"\n", "test.toml"), std::invalid_argument);
+}
+
 TEST(Config, CertificateImpliesTheTlsListener) {
   Flags f;
   f.tls_cert = "c.pem";

@@ -17,6 +17,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "dns/fake_dns_server.hpp"
+#include "sip/dialog/user_agent.hpp"
 #include "sip/transport/network_transport.hpp"
 
 namespace sb::sip {
@@ -180,6 +182,41 @@ TEST_F(NetworkTransportTls, VerifiesAHostNameTarget) {
   EXPECT_FALSE(send_options(a, b, "localhost"));
   run_until([&] { return received == 1; });
   EXPECT_EQ(received, 1);
+}
+
+TEST_F(NetworkTransportTls, VerifiesTheTlsNameOfAnAddressTarget) {
+  // RFC 5922 4: an address resolved from sips:other.test is checked against other.test.
+  NetworkTransport a(io, wheel, tls_config());
+  NetworkTransport b(io, wheel, tls_config("other"));
+  int received = 0;
+  b.set_receive_handler([&](Message, const Source&) { ++received; });
+  std::optional<std::error_code> result;
+  a.send({TransportKind::Tls, "127.0.0.1", b.local_port(TransportKind::Tls), 0, "other.test"},
+         options(a.local_port(TransportKind::Tls), "c1"), [&](std::error_code ec) { result = ec; });
+  run_until([&] { return received == 1; });
+  EXPECT_EQ(received, 1);
+  EXPECT_EQ(result, std::error_code());
+}
+
+TEST_F(NetworkTransportTls, UserAgentReachesASipsDomainThroughSrvAndVerifiesTheDomain) {
+  test::FakeDnsServer dns(io);
+  auto config = [&](std::string_view cert) {
+    UserAgentConfig c;
+    c.transport = tls_config(cert);
+    c.transport.dns.nameserver = dns.address();
+    return c;
+  };
+  UserAgent caller(io, config("server"));
+  UserAgent callee(io, config("other"));
+  dns.add_name("other.test");
+  dns.add_srv("_sips._tcp.other.test", 10, 0, callee.local_port(TransportKind::Tls), "edge.other.test");
+  dns.add_a("edge.other.test", "127.0.0.1");
+  std::optional<int> status;
+  caller.send_options("sips:other.test", TransportKind::Udp, std::nullopt, 0,
+                      [&](const SipResponseInfo& r) { status = r.status; });
+  run_until([&] { return status.has_value(); });
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(caller.stats().transport.connections_opened, 1u);
 }
 
 TEST_F(NetworkTransportTls, RejectsACertificateFromAnUntrustedCa) {

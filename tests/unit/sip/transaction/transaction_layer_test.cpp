@@ -181,6 +181,26 @@ TEST_F(TransactionTest, TransportErrorBecomes503) {
   EXPECT_EQ(statuses, (std::vector<int>{503}));
 }
 
+TEST_F(TransactionTest, SynthesizedFinalsSayWhyForFailover) {
+  // RFC 3263 4.3: the TU tells a timeout or a transport error from a server's own 408/503.
+  std::vector<ClientTransaction::Failure> failures;
+  auto send = [&](std::string_view branch) {
+    auto id = std::make_shared<std::uint64_t>(0);
+    *id = layer.send_request(parse(request_text("OPTIONS", branch)), Destination{TransportKind::Udp, "192.0.2.9", 5060, 0},
+                             [this, id, &failures](const Message&) { failures.push_back(layer.client(*id)->failure()); });
+    return *id;
+  };
+  const auto answered = send("z9hG4bKanswered");
+  layer.receive(response_to(layer.client(answered)->request(), 408), source());
+  send("z9hG4bKrefused");
+  transport.complete_all(std::make_error_code(std::errc::connection_refused));
+  send("z9hG4bKsilent");
+  advance_to(32010ms);
+  EXPECT_EQ(failures, (std::vector<ClientTransaction::Failure>{ClientTransaction::Failure::None,
+                                                               ClientTransaction::Failure::TransportError,
+                                                               ClientTransaction::Failure::Timeout}));
+}
+
 TEST_F(TransactionTest, CancelWaitsForProvisionalAndUsesTheInviteBranch) {
   const auto id = send_client(request_text("INVITE"));
   EXPECT_TRUE(layer.cancel(id));
