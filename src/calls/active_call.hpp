@@ -21,7 +21,7 @@ namespace sb::calls {
 
 namespace asio = boost::asio;
 
-enum class TimerKind { kRing, kTimeLimit, kVerb, kDialLimit, kRefer, kRecordWait };
+enum class TimerKind { kRing, kTimeLimit, kVerb, kDialLimit, kRefer, kRecordWait, kAmd };
 
 struct SlotGranted {};
 struct SipProvisional {
@@ -160,6 +160,10 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   bool requires_srtp = false;
   http::Form call_params;
   bool is_caller_recorded = false;  // Record=true: the whole call is being recorded
+  // Answering machine detection running in the background (AsyncAmd, <Sip>/<Number> legs): where
+  // its result goes.
+  std::optional<WebhookTarget> amd_callback;
+  std::optional<std::chrono::milliseconds> amd_duration;  // once decided: MachineDetectionDuration
   std::optional<TwimlSource> redirected;  // the API redirected the call
   std::string document_url;            // the current document's URL, for relative URLs
   // Waiting for the call's final state to be stored (API updates that end the call).
@@ -194,6 +198,12 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   asio::awaitable<Flow> dial_verb(const twiml::Dial& dial, TwimlSource& next_source);
   asio::awaitable<Flow> refer(const twiml::Refer& refer, TwimlSource& next_source);
   void notify_parent(ChildUpdate update);
+  // Answering machine detection (calls/machine_detection.cpp): starts it on the session; waits
+  // for the final decision (false if the call ended first); records a decision (AnsweredBy on
+  // the call, the async callback when one is configured).
+  void start_machine_detection(const MachineDetection& detection);
+  asio::awaitable<bool> wait_machine_detection();
+  void on_machine_detected(const media::MachineDetected& detected);
   // Recordings (calls/call_recording.cpp): starts recording the session into a new Recording
   // (announcing in-progress); waits for the file after stop_recording() (bounded); stores the
   // finished Recording, announces completed, and returns its URL.

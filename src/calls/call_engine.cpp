@@ -135,6 +135,12 @@ void ActiveCall::notify_parent(ChildUpdate update) {
 }
 
 bool ActiveCall::handle_interruption(const CallEvent& event) {
+  if (const auto* m = std::get_if<media::MediaEventDetail>(&event)) {
+    if (const auto* detected = std::get_if<media::MachineDetected>(m)) {
+      on_machine_detected(*detected);
+      return false;
+    }
+  }
   if (const auto* ack = std::get_if<SipAck>(&event)) {
     // A late offer: the ACK carries the caller's answer to the offer in our 200 OK.
     if (is_late_offer && session) {
@@ -347,11 +353,23 @@ asio::awaitable<void> ActiveCall::run() {
       const Flow flow = co_await send_digits(*request.send_digits);
       is_over = flow == Flow::kOver;
     }
+    if (request.machine_detection && !is_over) {
+      // MachineDetection: the TwiML waits for the decision (AnsweredBy on its request), or with
+      // AsyncAmd runs at once while the decision goes to AsyncAmdStatusCallback.
+      start_machine_detection(*request.machine_detection);
+      if (!request.machine_detection->is_async) {
+        const bool decided = co_await wait_machine_detection();
+        is_over = !decided;
+      }
+    }
     if (!is_over && !ending && !is_remote_gone) {
       TwimlSource source;
       if (request.url) source.target = WebhookTarget{*request.url, request.method};
       if (request.fallback_url) source.fallback = WebhookTarget{*request.fallback_url, request.fallback_method};
       source.inline_twiml = request.twiml;
+      if (amd_duration && !request.machine_detection->is_async) {
+        source.extra_params.set("MachineDetectionDuration", std::to_string(amd_duration->count()));
+      }
       co_await run_twiml(std::move(source));
     }
     hang_up();

@@ -75,6 +75,12 @@ void CallLifecycle::answered(std::optional<std::string> sip_call_id) {
   store_then([this] { announce("answered", "in-progress"); });
 }
 
+void CallLifecycle::detected(std::string answered_by) {
+  if (is_over_) return;
+  call_.answered_by = std::move(answered_by);
+  store_then({});
+}
+
 void CallLifecycle::ended(std::string_view status, std::optional<int> sip_response_code) {
   if (is_over_) return;
   is_over_ = true;

@@ -30,6 +30,8 @@ class CallLifecycle {
   void ringing();
   // A 2xx (event `answered`, CallStatus in-progress); starts the call's clock.
   void answered(std::optional<std::string> sip_call_id = std::nullopt);
+  // Answering machine detection decided (AnsweredBy); stored, not announced.
+  void detected(std::string answered_by);
   // The call is over: `completed` after an answer, else busy/no-answer/failed/canceled. Idempotent.
   // A call canceled while still queued announces nothing (Twilio's rule).
   void ended(std::string_view status, std::optional<int> sip_response_code);

@@ -141,6 +141,7 @@ asio::awaitable<void> ActiveCall::run_child() {
                  }});
     notify_parent({.kind = ChildUpdate::Kind::kAnswered, .call_sid = call.sid, .sip_call_id = call.sip_call_id});
     bool is_accepted = true;
+    if (request.machine_detection) start_machine_detection(*request.machine_detection);
     if (request.send_digits && !ending && !is_remote_gone) {
       const Flow flow = co_await send_digits(*request.send_digits);  // <Number sendDigits>
       is_accepted = flow == Flow::kNext;
@@ -198,7 +199,8 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
   std::vector<DialLeg> legs;
   auto add_leg = [&](std::string to, SipTarget target, std::optional<std::string> username,
                      std::optional<std::string> password, const twiml::StatusCallback& callback,
-                     const std::optional<std::string>& screening_url, twiml::Method screening_method) -> DialLeg& {
+                     const std::optional<std::string>& screening_url, twiml::Method screening_method,
+                     const twiml::MachineDetection& amd) -> DialLeg& {
     DialLeg& leg = legs.emplace_back();
     leg.request.to = std::move(to);
     leg.request.target = std::move(target);
@@ -212,6 +214,19 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
       leg.request.status_callback = twiml::resolve_url(document_url, *callback.url);
       leg.request.status_callback_method = method_name(callback.method);
       leg.request.status_callback_events = progress_events(callback.events);
+    }
+    if (amd.mode) {
+      // machineDetection on a leg runs in the background; the result goes to amdStatusCallback.
+      MachineDetection m;
+      m.mode = *amd.mode == twiml::MachineDetectionMode::DetectMessageEnd ? "DetectMessageEnd" : "Enable";
+      m.timeout = amd.timeout;
+      m.speech_threshold = amd.speech_threshold;
+      m.speech_end_threshold = amd.speech_end_threshold;
+      m.silence_timeout = amd.silence_timeout;
+      m.is_async = true;
+      if (amd.status_callback) m.async_callback = twiml::resolve_url(document_url, *amd.status_callback);
+      m.async_callback_method = method_name(amd.status_callback_method);
+      leg.request.machine_detection = std::move(m);
     }
     if (screening_url) {
       TwimlSource screen;
@@ -235,7 +250,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
         continue;
       }
       add_leg(s->uri, std::get<SipTarget>(std::move(parsed)), s->username, s->password, s->status_callback, s->url,
-              s->method);
+              s->method, s->machine_detection);
     } else if (const auto* n = std::get_if<twiml::Number>(&target)) {
       const auto number = normalize_phone_number(n->phone_number);
       if (!number) {
@@ -248,7 +263,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
         continue;
       }
       auto& leg = add_leg(*number, std::move(route->target), route->username, route->password, n->status_callback,
-                          n->url, n->method);
+                          n->url, n->method, n->machine_detection);
       leg.request.send_digits = n->send_digits;
     } else if (std::holds_alternative<twiml::Client>(target)) {
       warn(12200, "<Client> is not supported by this version of switchboard; it was skipped");
