@@ -175,13 +175,19 @@ void create_call(const ContextPtr& ctx, calls::CallControl& control) {
                                             .request_method = "POST",
                                             .request_url = std::string(ctx->request.path())});
   }
-  // Persisted before it is announced; the engine takes over once the record exists.
-  ctx->store.calls().save(call, [ctx, call, request = std::move(request), &control](std::error_code ec) mutable {
-    if (ec) return ctx->fail(ApiError::internal());
+  // The record is queued for the writer first, and the 201 waits for its commit; the engine
+  // starts dialing meanwhile (its own writes queue behind this one, so the stored history stays
+  // in order), which keeps the database's commit latency out of call setup.
+  ctx->store.calls().save(call, [ctx, call, &control](std::error_code ec) {
+    if (ec) {
+      spdlog::error("api: call {} not stored ({}); it is ended", call.sid, ec.message());
+      control.end(call.sid, "canceled", [](std::optional<store::Call>) {});
+      return ctx->fail(ApiError::internal());
+    }
     spdlog::info("api: call {} created to {}", call.sid, call.to);
     ctx->respond(201, render_call(call));
-    control.start(call, std::move(request));
   });
+  control.start(call, std::move(request));
 }
 
 void update_call(const ContextPtr& ctx, calls::CallControl& control) {
