@@ -127,7 +127,8 @@ int serve(const Config& config, const ServeOptions& options) {
                                  .media_address = binds_any ? config.sip.host : advertised,
                                  .advertised_address = advertised,
                                  .data_dir = config.data_dir,
-                                 .trunks = calls::TrunkTable(config.trunks)});
+                                 .trunks = calls::TrunkTable(config.trunks),
+                                 .egress = config.egress});
   engine_for_media = &call_engine;
   // Calls into SIP domains: digest nonces signed with a per-process secret (a restart makes
   // clients re-authenticate once), scanners banned after repeated failures.

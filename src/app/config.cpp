@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <toml++/toml.h>
 
+#include <array>
 #include <charconv>
 #include <fstream>
 #include <set>
@@ -182,6 +183,7 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
       "calls.calls_per_second"};
   for (const auto& [key, node] : root) {
     if (key.str() == "trunks") continue;  // an array of tables, read below
+    if (key.str() == "egress") continue;  // region = "host:port" pairs, read below
     if (const auto* table = node.as_table()) {
       for (const auto& [sub, _] : *table) {
         const std::string name = fmt::format("{}.{}", key.str(), sub.str());
@@ -237,6 +239,19 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
     config.calls_per_second = *v;
   }
   if (const auto node = root.get("trunks")) config.trunks = read_trunks(*node, origin);
+  if (const auto* egress = root.get_as<toml::table>("egress")) {
+    static constexpr std::array<std::string_view, 8> kRegions = {"us1", "us2", "ie1", "de1", "sg1", "jp1", "br1", "au1"};
+    for (const auto& [region, value] : *egress) {
+      if (std::ranges::find(kRegions, region.str()) == kRegions.end()) {
+        throw std::runtime_error(fmt::format("{}: 'egress.{}' is not a region (us1 us2 ie1 de1 sg1 jp1 br1 au1)", origin,
+                                             region.str()));
+      }
+      const auto text = value.value<std::string>();
+      if (!text) throw std::runtime_error(fmt::format("{}: 'egress.{}' must be \"host:port\"", origin, region.str()));
+      const auto endpoint = parse_endpoint(*text, fmt::format("{}: egress.{}", origin, region.str()));
+      config.egress[std::string(region.str())] = calls::Egress{endpoint.host, endpoint.port};
+    }
+  }
 }
 
 Config load_config(const Flags& flags) {

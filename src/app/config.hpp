@@ -2,11 +2,13 @@
 // switchboard's configuration: defaults, then the TOML file (--config), then command-line flags.
 // Read once at start-up; a bad value is a start-up error that names the setting.
 
+#include "calls/call_engine.hpp"
 #include "calls/trunks.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +47,7 @@ struct Config {
   std::chrono::seconds http_idle_timeout{60};
   double calls_per_second = 50;  // per account; calls beyond it wait in a queue
   std::vector<calls::Trunk> trunks;  // [[trunks]]: where phone numbers go
+  std::map<std::string, calls::Egress, std::less<>> egress;  // [egress] region = "proxy:port"
   // Authentication failures (INVITE, REGISTER) from one address within a minute before it is
   // refused for sip_auth_ban.
   std::size_t sip_auth_max_failures = 10;

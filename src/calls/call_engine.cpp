@@ -225,6 +225,10 @@ asio::awaitable<bool> ActiveCall::dial() {
   for (const auto& [name, value] : request.target.headers) invite.headers.push_back({name, value});
   invite.sdp = offer.to_string();
   invite.transport = transport_kind(request.target.transport);
+  if (const auto egress = engine.options.egress.find(request.target.region); egress != engine.options.egress.end()) {
+    invite.destination_host = egress->second.proxy_host;  // the region's egress proxy
+    invite.destination_port = egress->second.proxy_port;
+  }
   if (request.sip_auth_username) {
     invite.auth_username = *request.sip_auth_username;
     invite.auth_password = request.sip_auth_password.value_or("");

@@ -10,7 +10,9 @@
 #include "media/engine/media_event.hpp"
 
 #include <filesystem>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -28,12 +30,21 @@ namespace sb::calls {
 
 class InboundRouter;
 
+// Where calls of one region leave: an outbound proxy (host and port; 0 = the transport's default).
+struct Egress {
+  std::string proxy_host;
+  std::uint16_t proxy_port = 0;
+};
+
 struct CallEngineOptions {
   double calls_per_second = 50;          // per account; more are queued, not refused
   std::string media_address = "127.0.0.1";  // numeric address the RTP sockets bind
   std::string advertised_address;        // in SDP and our From host; empty: media_address
   std::filesystem::path data_dir = "var";   // audio cache and recordings below it
   TrunkTable trunks;                        // where <Number> and E.164 calls go
+  // Egress profiles: the next hop (outbound proxy) for SIP URIs dialed with ;region= or ;edge=
+  // (Twilio's legacy region ids: us1 us2 ie1 de1 sg1 jp1 br1 au1; us1 is the default region).
+  std::map<std::string, Egress, std::less<>> egress;
 };
 
 class CallEngine final : public CallControl {

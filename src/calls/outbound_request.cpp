@@ -199,10 +199,16 @@ std::variant<SipTarget, RequestError> parse_sip_target(std::string_view text,
     }
   }
   if (const auto e = uri->param("edge")) {
-    static constexpr std::array<std::string_view, 9> kEdges = {"ashburn",   "umatilla", "san-jose", "dublin", "frankfurt",
-                                                               "singapore", "tokyo",    "sao-paulo", "sydney"};
-    if (std::ranges::find(kEdges, lower(*e)) == kEdges.end()) {
+    // Edges name the same egress locations as the legacy regions.
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kEdges = {{
+        {"ashburn", "us1"}, {"umatilla", "us2"}, {"san-jose", "us2"}, {"dublin", "ie1"}, {"frankfurt", "de1"},
+        {"singapore", "sg1"}, {"tokyo", "jp1"}, {"sao-paulo", "br1"}, {"sydney", "au1"}}};
+    const auto v = lower(*e);
+    const auto it = std::ranges::find_if(kEdges, [&](const auto& kv) { return kv.first == v; });
+    if (it == kEdges.end()) {
       warnings.push_back({32114, fmt::format("Unsupported edge '{}' in {}; ignored", *e, uri_text)});
+    } else {
+      target.region = std::string(it->second);
     }
   }
   // sips: is treated as sip: with transport=tls (Twilio's SIP Interface). secure, region and edge

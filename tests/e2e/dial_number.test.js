@@ -104,3 +104,23 @@ test('<Number> errors: no trunk for the number (13224) and a number that is not 
     assert.equal((await sb.stop()).code, 0);
   }
 });
+
+test('[egress]: a SIP URI with ;region= or ;edge= leaves through that region\'s proxy', async () => {
+  const proxy = await startSipp({ scenario: 'uas', calls: 2, timeoutMs: 20000, traceMessages: true });
+  const sb = await startSwitchboard({ config: `[egress]\nie1 = "127.0.0.1:${proxy.port}"\n` });
+  try {
+    const client = sb.client();
+    const twiml = '<Response><Hangup/></Response>';
+    // 192.0.2.1 (TEST-NET) is unreachable: only the egress proxy can have answered.
+    const a = await client.calls.create({ to: 'sip:bob@192.0.2.1;region=ie1', from: 'Jack', twiml });
+    const b = await client.calls.create({ to: 'sip:carol@192.0.2.1;edge=dublin', from: 'Jack', twiml });
+    for (const sid of [a.sid, b.sid]) assert.equal((await waitForStatus(client, sid, ['completed', 'failed'])).status, 'completed');
+    const result = await proxy.done;
+    assert.equal(result.code, 0, result.errors);
+    assert.match(result.messages, /INVITE sip:bob@192\.0\.2\.1 SIP\/2\.0/);
+    assert.match(result.messages, /INVITE sip:carol@192\.0\.2\.1 SIP\/2\.0/);
+  } finally {
+    await proxy.stop();
+    assert.equal((await sb.stop()).code, 0);
+  }
+});

@@ -119,5 +119,16 @@ TEST(Config, TrunksAreReadAndChecked) {
             std::string::npos);
 }
 
+TEST(Config, EgressProxiesByRegion) {
+  Config c;
+  apply_toml(c, "[egress]\nie1 = \"10.1.2.3:5070\"\nus1 = \"[2001:db8::1]:5060\"\n", "f.toml");
+  ASSERT_EQ(c.egress.size(), 2u);
+  EXPECT_EQ(c.egress.at("ie1").proxy_host, "10.1.2.3");
+  EXPECT_EQ(c.egress.at("ie1").proxy_port, 5070);
+  EXPECT_EQ(c.egress.at("us1").proxy_host, "2001:db8::1");
+  EXPECT_THROW(apply_toml(c, "[egress]\nmars1 = \"10.1.2.3:5070\"\n", "f.toml"), std::runtime_error);
+  EXPECT_THROW(apply_toml(c, "[egress]\nie1 = 5\n", "f.toml"), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace sb::app
