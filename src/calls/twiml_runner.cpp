@@ -2,6 +2,7 @@
 // and running their verbs against the media engine.
 
 #include "calls/active_call.hpp"
+#include "calls/audio_cache.hpp"
 #include "calls/notifications.hpp"
 #include "core/crypto.hpp"
 #include "core/log.hpp"
@@ -254,20 +255,30 @@ asio::awaitable<Flow> ActiveCall::play(const twiml::Play& p, bool stop_on_digit,
     if (sent != Flow::kNext || p.url.empty()) co_return sent;
   }
   if (p.url.empty()) co_return Flow::kNext;
-  // Audio URLs are fetched once into the data directory's cache, keyed by URL.
+  // Audio URLs are kept in the data directory's cache, keyed by URL, and asked again (a
+  // conditional GET) when HTTP says the copy is no longer fresh.
   const auto url = twiml::resolve_url(document_url, p.url);
   const auto dir = engine.options.data_dir / "cache" / "audio";
   const auto path = dir / crypto::sha256_hex(url);
-  if (!std::filesystem::exists(path)) {
+  const auto meta_path = std::filesystem::path(path.string() + ".meta");
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(now_seconds().time_since_epoch()).count();
+  const auto cached = std::filesystem::exists(path) ? read_cached_audio(meta_path) : std::nullopt;
+  if (!cached || !is_fresh(*cached, now)) {
     http::ClientRequest get;
     get.method = "GET";
     get.url = url;
     get.max_body_bytes = kMaxAudioBytes;
-    engine.http.send(std::move(get), [weak = weak_from_this(), path, dir](http::ClientResult result) {
+    if (cached) get.headers = revalidation_headers(*cached);
+    engine.http.send(std::move(get), [weak = weak_from_this(), path, meta_path, dir, now,
+                                      has_copy = cached.has_value()](http::ClientResult result) {
       auto self = weak.lock();
       if (!self) return;
       if (!result) {
         return self->post(AudioFetched{"", http::twilio_error_code(static_cast<http::ClientErrc>(result.error().value()))});
+      }
+      if (result->status == 304 && has_copy) {
+        write_cached_audio(meta_path, cached_audio_from(*result, now));  // still the same file
+        return self->post(AudioFetched{path.string(), 0});
       }
       if (result->status != 200) return self->post(AudioFetched{"", 11200});
       const auto type = result->header("Content-Type");
@@ -277,6 +288,7 @@ asio::awaitable<Flow> ActiveCall::play(const twiml::Play& p, bool stop_on_digit,
       const auto partial = path.string() + ".part";
       std::ofstream(partial, std::ios::binary).write(result->body.data(), static_cast<std::streamsize>(result->body.size()));
       std::filesystem::rename(partial, path, ec);
+      if (!ec) write_cached_audio(meta_path, cached_audio_from(*result, now));
       self->post(AudioFetched{ec ? "" : path.string(), ec ? 12400 : 0});
     });
     for (;;) {

@@ -9,7 +9,8 @@ const twilio = require('twilio');
 const MAX_BODY = 1024 * 1024;
 
 // `handler(request)` returns a string (TwiML), a twiml.VoiceResponse, or
-// { status, body, contentType, delayMs } to answer; default: an empty <Response/>.
+// { status, body (string or Buffer), contentType, headers, delayMs } to answer; default: an
+// empty <Response/>.
 async function startWebhookServer(handler = () => new twilio.twiml.VoiceResponse()) {
   const requests = [];
   const waiters = [];
@@ -31,7 +32,7 @@ async function startWebhookServer(handler = () => new twilio.twiml.VoiceResponse
       if (typeof answer === 'string') answer = { body: answer };
       answer = { status: 200, contentType: 'application/xml', body: '', ...answer };
       const send = () => {
-        res.writeHead(answer.status, { 'Content-Type': answer.contentType });
+        res.writeHead(answer.status, { 'Content-Type': answer.contentType, ...(answer.headers || {}) });
         res.end(answer.body);
       };
       if (answer.delayMs) setTimeout(send, answer.delayMs); else send();
