@@ -41,6 +41,7 @@ Api::Api(store::Store& store, calls::CallControl* call_control, std::string sip_
   add_account_routes(router_);
   add_application_routes(router_);
   add_call_routes(router_, call_control);
+  add_incoming_phone_number_routes(router_);
   add_recording_routes(router_);
   add_key_routes(router_);
   add_notification_routes(router_);

@@ -44,6 +44,7 @@ class Api {
 void add_account_routes(Router& router);
 void add_application_routes(Router& router);
 void add_call_routes(Router& router, calls::CallControl* control);
+void add_incoming_phone_number_routes(Router& router);
 void add_key_routes(Router& router);
 void add_notification_routes(Router& router);
 void add_recording_routes(Router& router);

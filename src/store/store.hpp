@@ -5,6 +5,7 @@
 #include "store/account_repository.hpp"
 #include "store/application_repository.hpp"
 #include "store/call_repository.hpp"
+#include "store/incoming_phone_number_repository.hpp"
 #include "store/key_repository.hpp"
 #include "store/notification_repository.hpp"
 #include "store/recording_repository.hpp"
@@ -20,6 +21,7 @@ class Store {
   virtual AccountRepository& accounts() = 0;
   virtual ApplicationRepository& applications() = 0;
   virtual CallRepository& calls() = 0;
+  virtual IncomingPhoneNumberRepository& incoming_phone_numbers() = 0;
   virtual KeyRepository& keys() = 0;
   virtual NotificationRepository& notifications() = 0;
   virtual RecordingRepository& recordings() = 0;

@@ -12,7 +12,7 @@ namespace sb::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, a change is a new entry.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: accounts, API keys, notifications.
     R"sql(
 CREATE TABLE accounts (
@@ -240,6 +240,37 @@ CREATE TABLE sip_domain_ip_access_control_list_mappings (
 );
 CREATE INDEX sip_ip_access_control_list_mappings_by_list
   ON sip_domain_ip_access_control_list_mappings(ip_access_control_list_sid);
+)sql",
+    // 6: incoming phone numbers. A number is unique across accounts (the SIP layer looks it up
+    // by number alone); a deleted application stops answering the numbers that named it.
+    R"sql(
+CREATE TABLE incoming_phone_numbers (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL UNIQUE,
+  account_sid TEXT NOT NULL REFERENCES accounts(sid),
+  phone_number TEXT NOT NULL UNIQUE,
+  friendly_name TEXT NOT NULL,
+  api_version TEXT NOT NULL,
+  voice_url TEXT,
+  voice_method TEXT NOT NULL,
+  voice_fallback_url TEXT,
+  voice_fallback_method TEXT NOT NULL,
+  status_callback TEXT,
+  status_callback_method TEXT NOT NULL,
+  voice_caller_id_lookup INTEGER NOT NULL,
+  voice_application_sid TEXT REFERENCES applications(sid) ON DELETE SET NULL,
+  trunk_sid TEXT,
+  sms_url TEXT,
+  sms_method TEXT NOT NULL,
+  sms_fallback_url TEXT,
+  sms_fallback_method TEXT NOT NULL,
+  sms_application_sid TEXT REFERENCES applications(sid) ON DELETE SET NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL
+);
+CREATE INDEX incoming_phone_numbers_by_account ON incoming_phone_numbers(account_sid, id);
+CREATE INDEX incoming_phone_numbers_by_voice_application ON incoming_phone_numbers(voice_application_sid);
+CREATE INDEX incoming_phone_numbers_by_sms_application ON incoming_phone_numbers(sms_application_sid);
 )sql",
 };
 

@@ -15,6 +15,7 @@ class SqliteStore final : public Store {
         accounts_(*reader_, writer_),
         applications_(*reader_, writer_),
         calls_(*reader_, writer_),
+        incoming_phone_numbers_(*reader_, writer_),
         keys_(*reader_, writer_),
         notifications_(*reader_, writer_),
         recordings_(*reader_, writer_),
@@ -27,6 +28,7 @@ class SqliteStore final : public Store {
   AccountRepository& accounts() override { return accounts_; }
   ApplicationRepository& applications() override { return applications_; }
   CallRepository& calls() override { return calls_; }
+  IncomingPhoneNumberRepository& incoming_phone_numbers() override { return incoming_phone_numbers_; }
   KeyRepository& keys() override { return keys_; }
   NotificationRepository& notifications() override { return notifications_; }
   RecordingRepository& recordings() override { return recordings_; }
@@ -58,6 +60,7 @@ class SqliteStore final : public Store {
   AccountTable accounts_;
   ApplicationTable applications_;
   CallTable calls_;
+  IncomingPhoneNumberTable incoming_phone_numbers_;
   KeyTable keys_;
   NotificationTable notifications_;
   RecordingTable recordings_;

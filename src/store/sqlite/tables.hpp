@@ -49,6 +49,16 @@ class ApplicationTable final : public ApplicationRepository, private TableAccess
   void remove(std::string_view sid, Completion done) override;
 };
 
+class IncomingPhoneNumberTable final : public IncomingPhoneNumberRepository, private TableAccess {
+ public:
+  using TableAccess::TableAccess;
+  std::optional<IncomingPhoneNumber> find(std::string_view account_sid, std::string_view sid) override;
+  std::optional<IncomingPhoneNumber> find_by_phone_number(std::string_view e164) override;
+  Page<IncomingPhoneNumber> list(const IncomingPhoneNumberFilter& filter, const PageQuery& page) override;
+  void save(const IncomingPhoneNumber& number, Completion done) override;
+  void remove(std::string_view sid, Completion done) override;
+};
+
 class CallTable final : public CallRepository, private TableAccess {
  public:
   using TableAccess::TableAccess;
