@@ -136,7 +136,7 @@ int serve(const Config& config, const ServeOptions& options) {
   sip::FailureGuard auth_guard({.max_failures = config.sip_auth_max_failures,
                                 .window = std::chrono::seconds{60},
                                 .ban = config.sip_auth_ban});
-  calls::SipDomainRouter domain_router(*store, sip_digest, auth_guard, config.base_domain);
+  calls::SipDomainRouter domain_router(*store, sip_digest, auth_guard, config.base_domain, call_engine.trunks());
   call_engine.set_inbound_router(&domain_router);
   api::Api api(*store, &call_engine, config.base_domain);
   api.set_metrics([&] {

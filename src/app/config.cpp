@@ -102,8 +102,9 @@ namespace {
 std::vector<calls::Trunk> read_trunks(const toml::node& node, std::string_view origin) {
   const auto* array = node.as_array();
   if (array == nullptr) throw std::runtime_error(fmt::format("{}: 'trunks' must be an array of tables ([[trunks]])", origin));
-  static const std::set<std::string, std::less<>> kKeys = {"name", "host", "port", "transport", "username",
-                                                          "password", "number_format", "prefixes"};
+  static const std::set<std::string, std::less<>> kKeys = {"name",     "host",          "port",     "transport",
+                                                          "username", "password",      "number_format",
+                                                          "prefixes", "inbound_addresses"};
   std::vector<calls::Trunk> trunks;
   for (const auto& element : *array) {
     const auto* table = element.as_table();
@@ -154,6 +155,17 @@ std::vector<calls::Trunk> read_trunks(const toml::node& node, std::string_view o
         auto v = p.value<std::string>();
         if (!v) throw std::runtime_error(fmt::format("{}: 'trunks.prefixes' must hold strings", origin));
         trunk.prefixes.push_back(*v);
+      }
+    }
+    if (const auto* n = table->get("inbound_addresses")) {
+      const auto* addresses = n->as_array();
+      if (addresses == nullptr) {
+        throw std::runtime_error(fmt::format("{}: 'trunks.inbound_addresses' must be an array", origin));
+      }
+      for (const auto& a : *addresses) {
+        auto v = a.value<std::string>();
+        if (!v) throw std::runtime_error(fmt::format("{}: 'trunks.inbound_addresses' must hold strings", origin));
+        trunk.inbound_addresses.push_back(*v);
       }
     }
     if (auto problem = calls::validate_trunk(trunk); !problem.empty()) {

@@ -4,6 +4,7 @@
 #include "http/message.hpp"
 #include "sip/message/uri.hpp"
 #include "store/sip_digest.hpp"
+#include "calls/trunks.hpp"
 
 #include <fmt/format.h>
 
@@ -36,8 +37,56 @@ std::string header_uri(std::string_view value) {
 }
 
 SipDomainRouter::SipDomainRouter(store::Store& store, sip::DigestServer& digest, sip::FailureGuard& guard,
-                                 std::string base_domain)
-    : store_(store), digest_(digest), guard_(guard), base_domain_(lower(base_domain)) {}
+                                 std::string base_domain, const TrunkTable* trunks)
+    : store_(store), digest_(digest), guard_(guard), base_domain_(lower(base_domain)), trunks_(trunks) {}
+
+std::optional<InboundDecision> SipDomainRouter::route_from_trunk(const sip::SipRequestInfo& invite,
+                                                                 std::string_view user) {
+  const Trunk* trunk = trunks_ != nullptr ? trunks_->from_address(invite.source.address) : nullptr;
+  if (trunk == nullptr) return std::nullopt;
+  // The called number as the trunk writes it (E.164, or its digits without the +).
+  std::string written(user.substr(0, user.find(';')));
+  if (trunk->number_format == NumberFormat::kDigits && !written.starts_with('+')) written.insert(0, "+");
+  const auto number = normalize_phone_number(written);
+  if (!number) return refuse(invite, 404, "Not Found", 21421, "The called number is not a phone number", false);
+  const auto owned = store_.incoming_phone_numbers().find_by_phone_number(*number);
+  if (!owned) return refuse(invite, 404, "Not Found", 21421, "No IncomingPhoneNumber for the called number", false);
+
+  InboundRoute route;
+  route.account_sid = owned->account_sid;
+  route.phone_number_sid = owned->sid;
+  std::optional<std::string> voice_url = owned->voice_url;
+  std::string voice_method = owned->voice_method;
+  std::optional<std::string> fallback_url = owned->voice_fallback_url;
+  std::string fallback_method = owned->voice_fallback_method;
+  std::optional<std::string> status_callback = owned->status_callback;
+  std::string status_callback_method = owned->status_callback_method;
+  if (owned->voice_application_sid) {
+    // An application supplies the URLs, as on Twilio.
+    if (const auto app = store_.applications().find(owned->account_sid, *owned->voice_application_sid)) {
+      voice_url = app->voice_url;
+      voice_method = app->voice_method;
+      fallback_url = app->voice_fallback_url;
+      fallback_method = app->voice_fallback_method;
+      status_callback = app->status_callback;
+      status_callback_method = app->status_callback_method;
+    }
+  }
+  if (!voice_url) return refuse(invite, 480, "Temporarily Unavailable", 11200, "The number has no VoiceUrl", false);
+  route.voice = WebhookTarget{*voice_url, voice_method};
+  if (fallback_url) route.fallback = WebhookTarget{*fallback_url, fallback_method};
+  if (status_callback) route.status_callback = WebhookTarget{*status_callback, status_callback_method};
+  route.to = *number;
+  // The caller as a number when the From user is one, else as written.
+  const auto from_uri = sip::parse_uri(header_uri(invite.from));
+  std::string from_user = from_uri ? std::string(from_uri->user) : std::string();
+  if (trunk->number_format == NumberFormat::kDigits && !from_user.empty() && !from_user.starts_with('+')) {
+    from_user.insert(0, "+");
+  }
+  route.from = normalize_phone_number(from_user).value_or(from_user.empty() ? "Anonymous" : from_user);
+  spdlog::debug("sip: INVITE for {} from trunk {} runs {}", *number, trunk->name, owned->sid);
+  return route;
+}
 
 std::optional<store::SipDomain> SipDomainRouter::find_domain(std::string_view host_text) {
   const std::string host = lower(host_text);
@@ -71,7 +120,10 @@ InboundDecision SipDomainRouter::route(const sip::SipRequestInfo& invite) {
   const auto uri = sip::parse_uri(invite.request_uri);
   if (!uri || uri->host.empty()) return refuse(invite, 400, "Bad Request-URI", 32214, "Unusable Request-URI", false);
   auto domain = find_domain(uri->host);
-  if (!domain) return refuse(invite, 404, "Not Found", 32002, "SIP domain not found", true);
+  if (!domain) {
+    if (auto from_trunk = route_from_trunk(invite, uri->user)) return std::move(*from_trunk);
+    return refuse(invite, 404, "Not Found", 32002, "SIP domain not found", true);
+  }
 
   // Authentication, as the domain's call mappings require: the address first, then digest.
   const auto auth_type = store_.sip_domains().auth_type(domain->sid);

@@ -7,6 +7,7 @@
 // name exists. Signalling loop only.
 
 #include "calls/inbound.hpp"
+#include "calls/trunks.hpp"
 #include "sip/auth/digest_server.hpp"
 #include "sip/auth/failure_guard.hpp"
 #include "store/store.hpp"
@@ -20,7 +21,10 @@ namespace sb::calls {
 
 class SipDomainRouter final : public InboundRouter {
  public:
-  SipDomainRouter(store::Store& store, sip::DigestServer& digest, sip::FailureGuard& guard, std::string base_domain);
+  // `trunks`: INVITEs from a trunk's addresses to one of the numbers of IncomingPhoneNumbers run
+  // that number's application (Twilio's phone-number calls).
+  SipDomainRouter(store::Store& store, sip::DigestServer& digest, sip::FailureGuard& guard, std::string base_domain,
+                  const TrunkTable* trunks = nullptr);
 
   InboundDecision route(const sip::SipRequestInfo& invite) override;
 
@@ -31,6 +35,7 @@ class SipDomainRouter final : public InboundRouter {
   const std::map<int, std::uint64_t>& refusals() const { return refusals_; }
 
  private:
+  std::optional<InboundDecision> route_from_trunk(const sip::SipRequestInfo& invite, std::string_view user);
   InboundRejection refuse(const sip::SipRequestInfo& request, int status, std::string reason, int twilio_code,
                           std::string_view why, bool counts_as_failure);
 
@@ -38,6 +43,7 @@ class SipDomainRouter final : public InboundRouter {
   sip::DigestServer& digest_;
   sip::FailureGuard& guard_;
   std::string base_domain_;
+  const TrunkTable* trunks_;
   std::map<int, std::uint64_t> refusals_;
 };
 

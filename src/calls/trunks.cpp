@@ -1,9 +1,12 @@
 #include "calls/trunks.hpp"
 
+#include "store/ipv4.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace sb::calls {
 namespace {
@@ -50,6 +53,25 @@ std::optional<TrunkRoute> TrunkTable::route(std::string_view e164) const {
   return route;
 }
 
+const Trunk* TrunkTable::from_address(std::string_view source_address) const {
+  const auto source = store::parse_source_ipv4(source_address);
+  for (const auto& trunk : trunks_) {
+    if (trunk.inbound_addresses.empty()) {
+      if (trunk.host == source_address) return &trunk;
+      continue;
+    }
+    for (const auto& cidr : trunk.inbound_addresses) {
+      const auto slash = cidr.find('/');
+      const auto network = store::parse_ipv4(std::string_view(cidr).substr(0, slash));
+      int prefix = 32;
+      if (slash != std::string::npos) prefix = std::stoi(cidr.substr(slash + 1));
+      if (source && network && store::ipv4_in_network(*source, *network, prefix)) return &trunk;
+      if (!network && cidr == source_address) return &trunk;  // an IPv6 address, compared as written
+    }
+  }
+  return nullptr;
+}
+
 std::optional<std::string> normalize_phone_number(std::string_view text) {
   std::string digits;
   bool has_plus = false;
@@ -81,6 +103,40 @@ std::string validate_trunk(const Trunk& trunk) {
   }
   if (trunk.username.has_value() != trunk.password.has_value()) {
     return fmt::format("trunk '{}': username and password go together", trunk.name);
+  }
+  for (const auto& cidr : trunk.inbound_addresses) {
+    const auto slash = cidr.find('/');
+    const auto address = std::string_view(cidr).substr(0, slash);
+    const bool is_v4 = store::parse_ipv4(address).has_value();
+    const bool is_v6 = !is_v4 && address.find(':') != std::string_view::npos && slash == std::string::npos;
+    bool prefix_ok = slash == std::string::npos;
+    if (!prefix_ok) {
+      int prefix = -1;
+      const auto digits = std::string_view(cidr).substr(slash + 1);
+      prefix_ok = std::from_chars(digits.data(), digits.data() + digits.size(), prefix).ec == std::errc{} &&
+                  prefix >= 0 && prefix <= 32;
+    }
+    if (!(is_v4 || is_v6) || !prefix_ok) {
+      return fmt::format("trunk '{}': inbound address '{}' must be an IPv4 address or a.b.c.d/prefix (or one IPv6 address)",
+                         trunk.name, cidr);
+    }
+  }
+  for (const auto& cidr : trunk.inbound_addresses) {
+    const auto slash = cidr.find('/');
+    const auto address = std::string_view(cidr).substr(0, slash);
+    const bool is_v4 = store::parse_ipv4(address).has_value();
+    const bool is_v6 = !is_v4 && address.find(':') != std::string_view::npos && slash == std::string::npos;
+    bool prefix_ok = slash == std::string::npos;
+    if (!prefix_ok) {
+      int prefix = -1;
+      const auto digits = std::string_view(cidr).substr(slash + 1);
+      prefix_ok = std::from_chars(digits.data(), digits.data() + digits.size(), prefix).ec == std::errc{} &&
+                  prefix >= 0 && prefix <= 32;
+    }
+    if (!(is_v4 || is_v6) || !prefix_ok) {
+      return fmt::format("trunk '{}': inbound address '{}' must be an IPv4 address or a.b.c.d/prefix (or one IPv6 address)",
+                         trunk.name, cidr);
+    }
   }
   for (const auto& prefix : trunk.prefixes) {
     const bool ok = !prefix.empty() && prefix[0] == '+' &&

@@ -29,6 +29,9 @@ struct Trunk {
   std::optional<std::string> password;
   NumberFormat number_format = NumberFormat::kE164;
   std::vector<std::string> prefixes;  // "+1", "+44"...; empty: every number
+  // Where the trunk's INVITEs come from ("203.0.113.0/24", "198.51.100.7"); empty: the host,
+  // when it is a numeric address.
+  std::vector<std::string> inbound_addresses;
 };
 
 // A number routed to a trunk: the SIP target and the credentials to answer its challenge with.
@@ -48,6 +51,9 @@ class TrunkTable {
   // match with length 0; ties go to the first configured), or nullopt.
   std::optional<TrunkRoute> route(std::string_view e164) const;
   bool empty() const { return trunks_.empty(); }
+  // The trunk an INVITE from `source_address` comes from (its inbound_addresses, or its numeric
+  // host), or nullptr.
+  const Trunk* from_address(std::string_view source_address) const;
   const std::vector<Trunk>& trunks() const { return trunks_; }
 
  private:
