@@ -89,10 +89,12 @@ TEST_F(WavRecorderSilenceTest, SteadyLineNoiseIsSilence) {
   auto recorder = open(2000ms);
   ASSERT_TRUE(recorder);
   const auto speech = test::speech_like(2000ms, 6);
-  const auto noise = test::noise(6000ms, 300);  // -38 dBm0: a noisy line, above the absolute floor
-  auto pcm = concat({test::noise(1000ms, 300, 1), speech});
+  // -38 dBm0 of noise under everything: a noisy line, above the absolute threshold.
+  auto pcm = concat({test::silence(1000ms), speech, test::silence(6000ms)});
+  const auto noise = test::noise(9000ms, 300);
+  for (std::size_t i = 0; i < pcm.size(); ++i)
+    pcm[i] = static_cast<std::int16_t>(std::clamp(int{pcm[i]} + int{noise[i]}, -32768, 32767));
   const std::size_t speech_end = 8000 + sound_end(speech);
-  pcm.insert(pcm.end(), noise.begin(), noise.end());
   const auto stopped = feed(*recorder, pcm);
   ASSERT_TRUE(stopped);
   EXPECT_NEAR(static_cast<double>(*stopped) / 8, static_cast<double>(speech_end) / 8 + 2000, 100);
