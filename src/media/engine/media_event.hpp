@@ -44,10 +44,16 @@ struct RtpTimeout {
 
 struct RecordFinished {
   std::string path;
-  std::chrono::milliseconds duration{};  // exact: samples / 8
-  std::uint64_t samples = 0;             // at 8 kHz, per channel
+  std::chrono::milliseconds duration{};  // exact: samples / 8; of the file, after trimming
+  std::uint64_t samples = 0;             // at 8 kHz, per channel, in the file (after trimming)
   bool reached_max_duration = false;
   int channels = 1;                      // 2 for RecordTrack::dual (Twilio's RecordingChannels)
+  // RecordRequest::silence_timeout expired (<Record timeout>; Twilio then posts no Digits key).
+  bool ended_by_silence = false;
+  // Speech was heard (energy voice activity, see docs/media.md). False for a recording of
+  // silence or steady noise only: with trim_silence it is empty, and the call layer may treat it
+  // as Twilio's absent recording (warning 16102, "recording is silent").
+  bool has_speech = false;
 };
 
 // Answering machine detection (start_machine_detection()) decided: Twilio's AnsweredBy and

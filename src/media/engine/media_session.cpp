@@ -176,7 +176,8 @@ void MediaSession::on_received_audio(const RtpPacket& packet) noexcept {
   if (track_recorder_) track_recorder_->on_received(samples);
   if (recorder_) {
     recorder_->on_audio(packet.header.sequence_number, packet.header.timestamp, samples);
-    if (recorder_->is_full()) finish_recording(true);
+    has_record_audio_ = true;
+    check_recording();
   }
 }
 
@@ -258,10 +259,8 @@ void MediaSession::on_tick(Clock::time_point now) noexcept {
     if (auto digit = inband_dtmf_->flush()) emit(DigitReceived{digit->digit, digit->duration});
   }
   if (amd_) tick_machine_detection();
-  if (track_recorder_) {
-    track_recorder_->on_tick();
-    if (track_recorder_->is_full()) finish_recording(true);
-  }
+  if (track_recorder_) track_recorder_->on_tick();
+  tick_recording();
   if (has_remote_ && media::is_receiving(direction_) && !is_timeout_reported_ &&
       now - last_rx_ >= config_.rtp_timeout) {
     is_timeout_reported_ = true;
@@ -451,36 +450,67 @@ void MediaSession::send_digits(const std::string& digits) {
 }
 
 void MediaSession::start_recording(const RecordRequest& request) {
-  finish_recording(false);
+  finish_recording(RecordEnd::stopped);
   const auto failed = [&](const std::error_code& error) {
     emit(MediaError{MediaError::Kind::record_failed, "cannot create " + request.path + ": " + error.message()});
   };
   if (request.track == RecordTrack::inbound) {
-    auto recorder = WavRecorder::open(request.path, request.max_duration);
+    auto recorder = WavRecorder::open(request);
     if (!recorder) return failed(recorder.error());
     recorder_ = std::move(*recorder);
+    has_record_audio_ = false;
+    record_quiet_ticks_ = 0;
   } else {
-    auto recorder = TrackRecorder::open(request.path, request.track, request.max_duration);
+    auto recorder = TrackRecorder::open(request);
     if (!recorder) return failed(recorder.error());
     track_recorder_ = std::move(*recorder);
   }
 }
 
-void MediaSession::finish_recording(bool reached_max) {
+void MediaSession::check_recording() noexcept {
+  if (recorder_) {
+    if (recorder_->is_full()) return finish_recording(RecordEnd::reached_max_duration);
+    if (recorder_->is_silence_timed_out()) return finish_recording(RecordEnd::silence_timeout);
+  }
+  if (track_recorder_) {
+    if (track_recorder_->is_full()) return finish_recording(RecordEnd::reached_max_duration);
+    if (track_recorder_->is_silence_timed_out()) return finish_recording(RecordEnd::silence_timeout);
+  }
+}
+
+void MediaSession::tick_recording() noexcept {
+  if (recorder_) {
+    // The inbound recorder is clocked by the packets: while none arrive (a peer that stops
+    // sending during silence), its silence timeout is kept running by the tick, as for AMD.
+    if (has_record_audio_) {
+      has_record_audio_ = false;
+      record_quiet_ticks_ = 0;
+    } else if (++record_quiet_ticks_ >= kAmdQuietTicks) {
+      recorder_->on_missing_audio(record_quiet_ticks_ == kAmdQuietTicks ? kTickInterval * kAmdQuietTicks
+                                                                        : kTickInterval);
+    }
+  }
+  check_recording();
+}
+
+void MediaSession::finish_recording(RecordEnd end) {
+  const bool reached_max = end == RecordEnd::reached_max_duration;
+  const bool by_silence = end == RecordEnd::silence_timeout;
   if (recorder_) {
     const auto duration = recorder_->finish();
-    emit(RecordFinished{recorder_->path(), duration, recorder_->samples(), reached_max, 1});
+    emit(RecordFinished{recorder_->path(), duration, recorder_->samples(), reached_max, 1, by_silence,
+                        recorder_->has_speech()});
     recorder_.reset();
   }
   if (track_recorder_) {
     const auto duration = track_recorder_->finish();
     emit(RecordFinished{track_recorder_->path(), duration, track_recorder_->samples(), reached_max,
-                        track_recorder_->channels()});
+                        track_recorder_->channels(), by_silence, track_recorder_->has_speech()});
     track_recorder_.reset();
   }
 }
 
-void MediaSession::stop_recording() { finish_recording(false); }
+void MediaSession::stop_recording() { finish_recording(RecordEnd::stopped); }
 
 SessionStats MediaSession::stats() const {
   SessionStats stats = stats_;
@@ -529,7 +559,7 @@ void MediaSession::close() {
   if (inband_dtmf_) {
     if (auto digit = inband_dtmf_->flush()) emit(DigitReceived{digit->digit, digit->duration});
   }
-  finish_recording(false);
+  finish_recording(RecordEnd::stopped);
   emit(SessionClosed{stats()});
 }
 

@@ -118,7 +118,11 @@ class MediaSession {
   // Once per tick: keeps the detection's clock going while no audio arrives.
   void tick_machine_detection() noexcept;
   void report_machine_detection(const MachineDetector::Decisions& decisions);
-  void finish_recording(bool reached_max);
+  enum class RecordEnd : std::uint8_t { stopped, reached_max_duration, silence_timeout };
+  void finish_recording(RecordEnd end);
+  // After audio reached a recorder: ends it on max_duration or its silence timeout.
+  void check_recording() noexcept;
+  void tick_recording() noexcept;
   void end_player(bool is_interrupted);
   RelayLeg relay_leg() const noexcept { return {codec_, payload_type_, telephone_event_payload_type_}; }
 
@@ -180,6 +184,9 @@ class MediaSession {
   std::unique_ptr<MachineDetector> amd_;
   bool has_amd_audio_ = false;  // since the last tick
   std::uint32_t amd_quiet_ticks_ = 0;
+  // The same for the inbound recorder's silence timeout.
+  bool has_record_audio_ = false;  // since the last tick
+  std::uint32_t record_quiet_ticks_ = 0;
 
   MediaSession* peer_ = nullptr;
   std::size_t read_this_tick_ = 0;

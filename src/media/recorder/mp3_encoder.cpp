@@ -3,6 +3,7 @@
 #include <lame/lame.h>
 #include <sndfile.h>
 
+#include <array>
 #include <fstream>
 #include <memory>
 #include <vector>
@@ -21,6 +22,10 @@ Result<void> encode_mp3(const std::filesystem::path& wav, const std::filesystem:
   lame_set_num_channels(lame.get(), 1);
   lame_set_mode(lame.get(), MONO);
   lame_set_brate(lame.get(), 32);  // kbit/s: plenty for 8 kHz telephone audio
+  // No ID3 tag: the first frame is LAME's Info tag, rewritten below with the encoder delay and
+  // padding, so that gapless decoders (mpg123, browsers) play exactly the recorded duration.
+  lame_set_write_id3tag_automatic(lame.get(), 0);
+  lame_set_bWriteVbrTag(lame.get(), 1);
   if (lame_init_params(lame.get()) < 0) return std::make_error_code(std::errc::invalid_argument);
 
   const auto partial = std::filesystem::path(mp3.string() + ".part");
@@ -46,6 +51,12 @@ Result<void> encode_mp3(const std::filesystem::path& wav, const std::filesystem:
   const int bytes = lame_encode_flush(lame.get(), encoded.data(), static_cast<int>(encoded.size()));
   if (bytes < 0) return std::make_error_code(std::errc::io_error);
   out.write(reinterpret_cast<const char*>(encoded.data()), bytes);
+  std::array<unsigned char, 2880> tag{};  // the largest MPEG frame
+  const std::size_t tag_size = lame_get_lametag_frame(lame.get(), tag.data(), tag.size());
+  if (tag_size > 0 && tag_size <= tag.size()) {
+    out.seekp(0);
+    out.write(reinterpret_cast<const char*>(tag.data()), static_cast<std::streamsize>(tag_size));
+  }
   out.close();
   if (!out) return std::make_error_code(std::errc::io_error);
   std::error_code ec;

@@ -25,6 +25,15 @@ struct RecordRequest {
   // The other tracks are clocked by the 20 ms tick: one frame per tick per direction, silence
   // where nothing was received or sent, so both directions stay aligned.
   RecordTrack track = RecordTrack::inbound;
+  // <Record timeout>: end the recording after this much silence, counted from the end of the
+  // last speech, or from the start while nobody has spoken (RecordFinished::is_ended_by_silence).
+  // None or zero: no silence timeout (Twilio's timeout="0"; its TwiML default is 5 s).
+  std::optional<std::chrono::milliseconds> silence_timeout;
+  // <Record trim="trim-silence">: when the recording finishes, remove the silence before the
+  // first speech and after the last, keeping RecordingFile::kTrimMargin (200 ms) on either side.
+  // Judged on the combined energy of the channels; both channels of dual lose the same amount.
+  // A recording in which no speech was heard becomes empty (0 samples, has_speech false).
+  bool trim_silence = false;
 };
 
 constexpr int channel_count(RecordTrack track) noexcept { return track == RecordTrack::dual ? 2 : 1; }

@@ -1,7 +1,5 @@
 #include "media/recorder/track_recorder.hpp"
 
-#include <sndfile.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <limits>
@@ -9,8 +7,6 @@
 namespace sb::media {
 
 namespace {
-constexpr std::size_t kFlushFrames = 8000;  // one second
-
 std::int16_t saturated_sum(std::int16_t a, std::int16_t b) noexcept {
   const int sum = int{a} + int{b};
   return static_cast<std::int16_t>(std::clamp(sum, int{std::numeric_limits<std::int16_t>::min()},
@@ -59,75 +55,76 @@ void TrackRecorder::Queue::pop(std::span<std::int16_t, kFrameSamples> out) noexc
 
 Result<std::unique_ptr<TrackRecorder>> TrackRecorder::open(const std::string& path, RecordTrack track,
                                                            std::optional<std::chrono::milliseconds> max_duration) {
-  if (track == RecordTrack::inbound) return std::make_error_code(std::errc::invalid_argument);
-  SF_INFO info{};
-  info.samplerate = 8000;
-  info.channels = channel_count(track);
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  errno = 0;
-  SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
-  if (!file) return std::error_code(errno != 0 ? errno : EIO, std::generic_category());
+  RecordRequest request;
+  request.path = path;
+  request.track = track;
+  request.max_duration = max_duration;
+  return open(request);
+}
+
+Result<std::unique_ptr<TrackRecorder>> TrackRecorder::open(const RecordRequest& request) {
+  if (request.track == RecordTrack::inbound) return std::make_error_code(std::errc::invalid_argument);
+  auto file = RecordingFile::open(request.path, channel_count(request.track), request.trim_silence);
+  if (!file) return file.error();
   std::uint64_t max_samples = std::numeric_limits<std::uint64_t>::max();
-  if (max_duration) max_samples = static_cast<std::uint64_t>(std::max<std::int64_t>(max_duration->count(), 0)) * 8;
-  return std::unique_ptr<TrackRecorder>(new TrackRecorder(path, file, track, max_samples));
+  if (request.max_duration)
+    max_samples = static_cast<std::uint64_t>(std::max<std::int64_t>(request.max_duration->count(), 0)) * 8;
+  return std::unique_ptr<TrackRecorder>(new TrackRecorder(request.path, std::move(*file), request.track, max_samples,
+                                                          request.silence_timeout.value_or(std::chrono::milliseconds{0})));
 }
 
-TrackRecorder::TrackRecorder(std::string path, SNDFILE* file, RecordTrack track, std::uint64_t max_samples)
-    : path_(std::move(path)), file_(file), track_(track), max_samples_(max_samples) {
-  pending_.reserve((kFlushFrames + kFrameSamples) * static_cast<std::size_t>(channels()));
-}
+TrackRecorder::TrackRecorder(std::string path, RecordingFile file, RecordTrack track, std::uint64_t max_samples,
+                             std::chrono::milliseconds silence_timeout)
+    : path_(std::move(path)),
+      file_(std::move(file)),
+      track_(track),
+      max_samples_(max_samples),
+      silence_timeout_(silence_timeout) {}
 
-TrackRecorder::~TrackRecorder() {
-  if (file_) finish();
-}
+TrackRecorder::~TrackRecorder() { finish(); }
 
 void TrackRecorder::on_received(std::span<const std::int16_t> samples) noexcept {
-  if (file_ && track_ != RecordTrack::outbound) received_.push(samples);
+  if (!is_finished_ && track_ != RecordTrack::outbound) received_.push(samples);
 }
 
 void TrackRecorder::on_sent(std::span<const std::int16_t> samples) noexcept {
-  if (file_) sent_.push(samples);
+  if (!is_finished_) sent_.push(samples);
 }
 
 void TrackRecorder::on_tick() noexcept {
-  if (!file_ || is_full()) return;
+  if (is_finished_ || is_full()) return;
   std::array<std::int16_t, kFrameSamples> received{};
   std::array<std::int16_t, kFrameSamples> sent{};
   if (track_ != RecordTrack::outbound) received_.pop(received);
   sent_.pop(sent);
   const std::size_t count =
       static_cast<std::size_t>(std::min<std::uint64_t>(kFrameSamples, max_samples_ - samples_written_));
+  std::size_t size = 0;
   for (std::size_t i = 0; i < count; ++i) {
     switch (track_) {
       case RecordTrack::inbound:  // not recorded here (open() refuses it)
       case RecordTrack::outbound:
-        pending_.push_back(sent[i]);
+        frame_[size++] = sent[i];
         break;
       case RecordTrack::both:
-        pending_.push_back(saturated_sum(received[i], sent[i]));
+        frame_[size++] = saturated_sum(received[i], sent[i]);
         break;
       case RecordTrack::dual:
-        pending_.push_back(received[i]);
-        pending_.push_back(sent[i]);
+        frame_[size++] = received[i];
+        frame_[size++] = sent[i];
         break;
     }
   }
+  file_.write({frame_.data(), size});
   samples_written_ += count;
-  if (pending_.size() >= kFlushFrames * static_cast<std::size_t>(channels())) flush();
-}
-
-void TrackRecorder::flush() noexcept {
-  if (file_ && !pending_.empty()) sf_write_short(file_, pending_.data(), static_cast<sf_count_t>(pending_.size()));
-  pending_.clear();
 }
 
 std::chrono::milliseconds TrackRecorder::finish() noexcept {
-  if (file_) {
-    flush();
-    sf_close(file_);
-    file_ = nullptr;
+  if (!is_finished_) {
+    file_.finish();
+    is_finished_ = true;
   }
-  return std::chrono::milliseconds(samples_written_ / 8);
+  return std::chrono::milliseconds(file_.samples() / 8);
 }
 
 }  // namespace sb::media

@@ -11,6 +11,7 @@
 
 #include "core/result.hpp"
 #include "media/recorder/record_request.hpp"
+#include "media/recorder/recording_file.hpp"
 
 #include <array>
 #include <cstddef>
@@ -21,8 +22,6 @@
 #include <span>
 #include <string>
 #include <vector>
-
-typedef struct sf_private_tag SNDFILE;
 
 namespace sb::media {
 
@@ -38,6 +37,9 @@ class TrackRecorder {
   // records that one). Errors: the errno-like code of a file that cannot be created.
   static Result<std::unique_ptr<TrackRecorder>> open(const std::string& path, RecordTrack track,
                                                      std::optional<std::chrono::milliseconds> max_duration);
+  // With the request's silence_timeout and trim_silence (silence and speech are judged on what
+  // is written: both directions for dual).
+  static Result<std::unique_ptr<TrackRecorder>> open(const RecordRequest& request);
   ~TrackRecorder();
   TrackRecorder(const TrackRecorder&) = delete;
   TrackRecorder& operator=(const TrackRecorder&) = delete;
@@ -49,12 +51,17 @@ class TrackRecorder {
   // Writes one frame per channel. Nothing once the maximum duration is reached.
   void on_tick() noexcept;
 
-  // Flushes and closes the file (what is still queued is not written: its tick never came).
-  // Returns the duration written.
+  // Flushes, trims (trim_silence) and closes the file (what is still queued is not written: its
+  // tick never came). Returns the duration of the file.
   std::chrono::milliseconds finish() noexcept;
 
   bool is_full() const noexcept { return samples_written_ >= max_samples_; }
-  std::uint64_t samples() const noexcept { return samples_written_; }  // per channel
+  // See WavRecorder::is_silence_timed_out().
+  bool is_silence_timed_out() const noexcept {
+    return silence_timeout_.count() > 0 && file_.speech().silent_for() >= silence_timeout_;
+  }
+  bool has_speech() const noexcept { return file_.speech().has_speech(); }
+  std::uint64_t samples() const noexcept { return file_.samples(); }  // per channel, in the file
   int channels() const noexcept { return channel_count(track_); }
   RecordTrack track() const noexcept { return track_; }
   const std::string& path() const noexcept { return path_; }
@@ -80,17 +87,19 @@ class TrackRecorder {
     std::uint32_t window_ticks_ = 0;
   };
 
-  TrackRecorder(std::string path, SNDFILE* file, RecordTrack track, std::uint64_t max_samples);
-  void flush() noexcept;
+  TrackRecorder(std::string path, RecordingFile file, RecordTrack track, std::uint64_t max_samples,
+                std::chrono::milliseconds silence_timeout);
 
   std::string path_;
-  SNDFILE* file_;
+  RecordingFile file_;
+  bool is_finished_ = false;
   RecordTrack track_;
   std::uint64_t max_samples_;
-  std::uint64_t samples_written_ = 0;
+  std::chrono::milliseconds silence_timeout_;
+  std::uint64_t samples_written_ = 0;  // recorded, before trimming (what max_duration limits)
   Queue received_;
   Queue sent_;
-  std::vector<std::int16_t> pending_;  // interleaved; capacity reserved at open
+  std::array<std::int16_t, kFrameSamples * 2> frame_{};  // interleaved
 };
 
 }  // namespace sb::media

@@ -1,7 +1,5 @@
 #include "media/recorder/wav_recorder.hpp"
 
-#include <sndfile.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -10,37 +8,37 @@
 namespace sb::media {
 
 namespace {
-constexpr std::size_t kFlushSamples = 8000;  // one second
 // A timestamp jump larger than this is a restarted stream, not loss: no silence is invented.
 constexpr std::uint32_t kMaxGapSamples = 5 * 8000;
 }  // namespace
 
 Result<std::unique_ptr<WavRecorder>> WavRecorder::open(const std::string& path,
                                                        std::optional<std::chrono::milliseconds> max_duration) {
-  SF_INFO info{};
-  info.samplerate = 8000;
-  info.channels = 1;
-  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-  errno = 0;
-  SNDFILE* file = sf_open(path.c_str(), SFM_WRITE, &info);
-  if (!file) return std::error_code(errno != 0 ? errno : EIO, std::generic_category());
+  RecordRequest request;
+  request.path = path;
+  request.max_duration = max_duration;
+  return open(request);
+}
+
+Result<std::unique_ptr<WavRecorder>> WavRecorder::open(const RecordRequest& request) {
+  auto file = RecordingFile::open(request.path, 1, request.trim_silence);
+  if (!file) return file.error();
   std::uint64_t max_samples = std::numeric_limits<std::uint64_t>::max();
-  if (max_duration) max_samples = static_cast<std::uint64_t>(std::max<std::int64_t>(max_duration->count(), 0)) * 8;
-  return std::unique_ptr<WavRecorder>(new WavRecorder(path, file, max_samples));
+  if (request.max_duration)
+    max_samples = static_cast<std::uint64_t>(std::max<std::int64_t>(request.max_duration->count(), 0)) * 8;
+  return std::unique_ptr<WavRecorder>(new WavRecorder(request.path, std::move(*file), max_samples,
+                                                      request.silence_timeout.value_or(std::chrono::milliseconds{0})));
 }
 
-WavRecorder::WavRecorder(std::string path, SNDFILE* file, std::uint64_t max_samples)
-    : path_(std::move(path)), file_(file), max_samples_(max_samples) {
-  pending_.reserve(kFlushSamples + JitterBuffer::kMaxFrameSamples);
-}
+WavRecorder::WavRecorder(std::string path, RecordingFile file, std::uint64_t max_samples,
+                         std::chrono::milliseconds silence_timeout)
+    : path_(std::move(path)), file_(std::move(file)), max_samples_(max_samples), silence_timeout_(silence_timeout) {}
 
-WavRecorder::~WavRecorder() {
-  if (file_) finish();
-}
+WavRecorder::~WavRecorder() { finish(); }
 
 void WavRecorder::on_audio(std::uint16_t sequence_number, std::uint32_t timestamp,
                            std::span<const std::int16_t> samples) noexcept {
-  if (!file_ || is_full()) return;
+  if (is_finished_ || is_full()) return;
   if (jitter_.push(sequence_number, timestamp, samples) == JitterBuffer::Push::overflow) {
     drain(true);
     jitter_.push(sequence_number, timestamp, samples);
@@ -52,7 +50,11 @@ void WavRecorder::drain(bool is_final) noexcept {
   while (auto frame = jitter_.pop(is_final)) {
     if (has_position_) {
       const auto gap = static_cast<std::int32_t>(frame->timestamp - next_timestamp_);
-      if (gap > 0 && static_cast<std::uint32_t>(gap) <= kMaxGapSamples) write_silence(static_cast<std::uint64_t>(gap));
+      if (gap > 0 && static_cast<std::uint32_t>(gap) <= kMaxGapSamples) {
+        write_silence(static_cast<std::uint64_t>(gap));
+      } else if (gap > 0) {
+        file_.forget_missing_audio();  // a restarted stream: the gap is not written
+      }
     }
     write(frame->samples);
     has_position_ = true;
@@ -63,9 +65,8 @@ void WavRecorder::drain(bool is_final) noexcept {
 void WavRecorder::write(std::span<const std::int16_t> samples) noexcept {
   const std::uint64_t room = max_samples_ - samples_written_;
   const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(samples.size(), room));
-  pending_.insert(pending_.end(), samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(count));
+  file_.write(samples.first(count));
   samples_written_ += count;
-  if (pending_.size() >= kFlushSamples) flush();
 }
 
 void WavRecorder::write_silence(std::uint64_t count) noexcept {
@@ -77,19 +78,13 @@ void WavRecorder::write_silence(std::uint64_t count) noexcept {
   }
 }
 
-void WavRecorder::flush() noexcept {
-  if (file_ && !pending_.empty()) sf_write_short(file_, pending_.data(), static_cast<sf_count_t>(pending_.size()));
-  pending_.clear();
-}
-
 std::chrono::milliseconds WavRecorder::finish() noexcept {
-  if (file_) {
+  if (!is_finished_) {
     drain(true);
-    flush();
-    sf_close(file_);
-    file_ = nullptr;
+    file_.finish();
+    is_finished_ = true;
   }
-  return std::chrono::milliseconds(samples_written_ / 8);
+  return std::chrono::milliseconds(file_.samples() / 8);
 }
 
 }  // namespace sb::media

@@ -7,6 +7,8 @@
 
 #include "core/result.hpp"
 #include "media/jitter/jitter_buffer.hpp"
+#include "media/recorder/record_request.hpp"
+#include "media/recorder/recording_file.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -16,8 +18,6 @@
 #include <string>
 #include <vector>
 
-typedef struct sf_private_tag SNDFILE;
-
 namespace sb::media {
 
 class WavRecorder {
@@ -26,6 +26,8 @@ class WavRecorder {
   // (permission_denied, no_such_file_or_directory for a missing directory).
   static Result<std::unique_ptr<WavRecorder>> open(const std::string& path,
                                                    std::optional<std::chrono::milliseconds> max_duration);
+  // With the request's silence_timeout and trim_silence (its track is not looked at).
+  static Result<std::unique_ptr<WavRecorder>> open(const RecordRequest& request);
   ~WavRecorder();
   WavRecorder(const WavRecorder&) = delete;
   WavRecorder& operator=(const WavRecorder&) = delete;
@@ -33,28 +35,40 @@ class WavRecorder {
   // One received audio packet, decoded. Ignored once the maximum duration is reached.
   void on_audio(std::uint16_t sequence_number, std::uint32_t timestamp, std::span<const std::int16_t> samples) noexcept;
 
-  // Drains the reordering buffer and closes the file. Returns the duration written.
+  // No audio arrived for `duration` while the session expected it (the media tick's report):
+  // counts towards the silence timeout now, not again when the gap is filled.
+  void on_missing_audio(std::chrono::milliseconds duration) noexcept { file_.on_missing_audio(duration); }
+
+  // Drains the reordering buffer, trims (trim_silence) and closes the file. Returns the
+  // duration of the file.
   std::chrono::milliseconds finish() noexcept;
 
   bool is_full() const noexcept { return samples_written_ >= max_samples_; }
-  std::uint64_t samples() const noexcept { return samples_written_; }
+  // The silence timeout expired: silence_timeout of silence since the last speech, or since the
+  // start when nobody spoke.
+  bool is_silence_timed_out() const noexcept {
+    return silence_timeout_.count() > 0 && file_.speech().silent_for() >= silence_timeout_;
+  }
+  bool has_speech() const noexcept { return file_.speech().has_speech(); }
+  // Samples in the file (after finish(): trimmed).
+  std::uint64_t samples() const noexcept { return file_.samples(); }
   const std::string& path() const noexcept { return path_; }
 
  private:
-  WavRecorder(std::string path, SNDFILE* file, std::uint64_t max_samples);
+  WavRecorder(std::string path, RecordingFile file, std::uint64_t max_samples, std::chrono::milliseconds silence_timeout);
   void drain(bool is_final) noexcept;
   void write(std::span<const std::int16_t> samples) noexcept;
   void write_silence(std::uint64_t count) noexcept;
-  void flush() noexcept;
 
   std::string path_;
-  SNDFILE* file_;
+  RecordingFile file_;
   std::uint64_t max_samples_;
-  std::uint64_t samples_written_ = 0;
+  std::chrono::milliseconds silence_timeout_;
+  std::uint64_t samples_written_ = 0;  // recorded, before trimming (what max_duration limits)
+  bool is_finished_ = false;
   bool has_position_ = false;
   std::uint32_t next_timestamp_ = 0;  // where the next frame should start
   JitterBuffer jitter_;
-  std::vector<std::int16_t> pending_;  // capacity reserved at open
 };
 
 }  // namespace sb::media
