@@ -78,7 +78,8 @@ std::optional<InboundDecision> SipDomainRouter::route_from_trunk(const sip::SipR
   if (status_callback) route.status_callback = WebhookTarget{*status_callback, status_callback_method};
   route.to = *number;
   // The caller as a number when the From user is one, else as written.
-  const auto from_uri = sip::parse_uri(header_uri(invite.from));
+  const std::string from_text = header_uri(invite.from);  // parse_uri's views point into it
+  const auto from_uri = sip::parse_uri(from_text);
   std::string from_user = from_uri ? std::string(from_uri->user) : std::string();
   if (trunk->number_format == NumberFormat::kDigits && !from_user.empty() && !from_user.starts_with('+')) {
     from_user.insert(0, "+");

@@ -124,3 +124,47 @@ test('[egress]: a SIP URI with ;region= or ;edge= leaves through that region\'s 
     assert.equal((await sb.stop()).code, 0);
   }
 });
+
+test('a call from a trunk to an IncomingPhoneNumber runs its application; SendDigits reach its <Gather>', async () => {
+  // switchboard is its own carrier here: its trunk points at its own SIP port, so a REST call to
+  // +14155550100 leaves through the trunk and comes back in as a call from that trunk.
+  const { freeUdpPort } = require('./lib/sipp');
+  const port = await freeUdpPort();
+  const sb = await startSwitchboard({ sip: `127.0.0.1:${port}`, config: ['[[trunks]]', 'name = "loopback"',
+    'host = "127.0.0.1"', `port = ${port}`, 'inbound_addresses = ["127.0.0.0/8"]', ''].join('\n') });
+  const hooks = await startWebhookServer((req) => {
+    const r = new twilio.twiml.VoiceResponse();
+    if (req.path === '/number') {
+      r.gather({ numDigits: 4, timeout: 8, action: '/digits' });
+    } else if (req.path === '/caller') {
+      r.pause({ length: 10 });
+    } else if (req.path === '/digits') {
+      r.hangup();
+    }
+    return r;
+  });
+  try {
+    const client = sb.client();
+    const number = await client.incomingPhoneNumbers.create({ phoneNumber: '+14155550100', voiceUrl: `${hooks.url}/number` });
+    const call = await client.calls.create({ to: '+14155550100', from: '+15005550006', url: `${hooks.url}/caller`,
+      sendDigits: '1w234' });
+    const [voice] = await hooks.waitFor(1, { filter: (r) => r.path === '/number', timeoutMs: 10000 });
+    assert.equal(voice.params.Direction, 'inbound');
+    assert.equal(voice.params.To, '+14155550100');
+    assert.equal(voice.params.From, '+15005550006');
+    assert.equal(voice.params.SipDomain, undefined);
+    const [digits] = await hooks.waitFor(1, { filter: (r) => r.path === '/digits', timeoutMs: 15000 });
+    assert.equal(digits.params.Digits, '1234');
+    const inbound = await client.calls(voice.params.CallSid).fetch();
+    assert.equal(inbound.phoneNumberSid, number.sid);
+    assert.equal((await waitForStatus(client, call.sid, ['completed'])).status, 'completed');
+
+    // A number nobody owns: 404; the outbound leg fails.
+    const nobody = await client.calls.create({ to: '+14155550199', from: 'Jack', url: `${hooks.url}/caller` });
+    const failed = await waitForStatus(client, nobody.sid, ['failed', 'completed', 'busy', 'no-answer']);
+    assert.equal(failed.status, 'failed');
+  } finally {
+    await hooks.close();
+    assert.equal((await sb.stop()).code, 0);
+  }
+});

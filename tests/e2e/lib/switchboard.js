@@ -56,12 +56,14 @@ class Switchboard {
 
 // Starts switchboard. `env` adds environment variables; `config` is TOML text written to a file
 // and passed with --config; `args` are extra flags; `dataDir` reuses a directory (restarts);
-// `rtpPorts` ("LO-HI") replaces the private 200-port range, `logLevel` the level info (benchmarks).
-async function startSwitchboard({ env = {}, config, args = [], dataDir, rtpPorts, logLevel = 'info' } = {}) {
+// `rtpPorts` ("LO-HI") replaces the private 200-port range, `logLevel` the level info (benchmarks),
+// `sip` the SIP listener (default 127.0.0.1 on a free port).
+async function startSwitchboard({ env = {}, config, args = [], dataDir, rtpPorts, logLevel = 'info',
+  sip = '127.0.0.1:0' } = {}) {
   dataDir = dataDir || makeDataDir();
   // A private RTP range per server, so test files running in parallel never collide.
   const rtpLow = 30000 + 200 * Math.floor(Math.random() * 150);
-  const argv = ['serve', '--data-dir', dataDir, '--http', '127.0.0.1:0', '--sip', '127.0.0.1:0',
+  const argv = ['serve', '--data-dir', dataDir, '--http', '127.0.0.1:0', '--sip', sip,
     '--rtp-ports', rtpPorts || `${rtpLow}-${rtpLow + 199}`, '--log-level', logLevel, ...args];
   if (config !== undefined) {
     const file = path.join(dataDir, 'switchboard.toml');
