@@ -209,7 +209,9 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   // finished Recording, announces completed, and returns its URL.
   store::Recording start_call_recording(std::string source, media::RecordTrack track,
                                         std::optional<std::chrono::milliseconds> max_duration,
-                                        const RecordingCallback& callback);
+                                        const RecordingCallback& callback,
+                                        std::optional<std::chrono::milliseconds> silence_timeout = std::nullopt,
+                                        bool trim_silence = false);
   asio::awaitable<std::optional<media::RecordFinished>> wait_recording();
   std::string complete_recording(store::Recording& recording, const media::RecordFinished& finished,
                                  const RecordingCallback& callback);

@@ -34,7 +34,9 @@ std::string ActiveCall::recording_url(const store::Recording& recording) const {
 
 store::Recording ActiveCall::start_call_recording(std::string source, media::RecordTrack track,
                                                   std::optional<std::chrono::milliseconds> max_duration,
-                                                  const RecordingCallback& callback) {
+                                                  const RecordingCallback& callback,
+                                                  std::optional<std::chrono::milliseconds> silence_timeout,
+                                                  bool trim_silence) {
   const auto& call = lifecycle.call();
   store::Recording recording;
   recording.sid = make_sid(sid_prefix::kRecording);
@@ -53,6 +55,8 @@ store::Recording ActiveCall::start_call_recording(std::string source, media::Rec
   request.path = recording.file;
   request.max_duration = max_duration;
   request.track = track;
+  request.silence_timeout = silence_timeout;
+  request.trim_silence = trim_silence;
   engine.media.start_recording(*session, request);
   announce_recording(recording, "in-progress", callback);
   return recording;

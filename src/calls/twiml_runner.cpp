@@ -423,11 +423,15 @@ asio::awaitable<Flow> ActiveCall::record(const twiml::Record& r, TwimlSource& ne
     callback.completed = r.recording_status_callback_event.completed;
     callback.absent = r.recording_status_callback_event.absent;
   }
+  const bool trims = r.trim == twiml::Trim::TrimSilence;
+  std::optional<std::chrono::milliseconds> silence_timeout;
+  if (r.timeout.count() > 0) silence_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(r.timeout);
   auto recording = start_call_recording("RecordVerb", media::RecordTrack::inbound,
-                                        std::chrono::duration_cast<std::chrono::milliseconds>(r.max_length), callback);
+                                        std::chrono::duration_cast<std::chrono::milliseconds>(r.max_length), callback,
+                                        silence_timeout, trims);
 
-  // Ends on a finishOnKey digit, at maxLength, or when the call ends; the file is complete once
-  // RecordFinished arrives. (Silence detection for `timeout` and trimming are not implemented.)
+  // Ends on a finishOnKey digit, after `timeout` of silence, at maxLength, or when the call ends;
+  // the file is complete once RecordFinished arrives.
   std::string ended_by;
   std::optional<media::RecordFinished> finished;
   bool is_interrupted = false;
@@ -452,13 +456,23 @@ asio::awaitable<Flow> ActiveCall::record(const twiml::Record& r, TwimlSource& ne
       if (is_remote_gone) ended_by = "hangup";
     }
   }
+  if (trims && !finished->has_speech) {
+    // Nothing but silence: Twilio keeps no recording (status absent) and goes on with the next verb.
+    std::error_code ec;
+    std::filesystem::remove(recording.file, ec);
+    warn(16102, "<Record> heard only silence; no recording was kept");
+    recording.status = "absent";
+    recording.duration = 0;
+    announce_recording(recording, "absent", callback);
+    co_return is_interrupted ? Flow::kOver : Flow::kNext;
+  }
   const std::string url = complete_recording(recording, *finished, callback);
   next_source.target = WebhookTarget{r.action ? twiml::resolve_url(document_url, *r.action) : document_url,
                                      method_name(r.method)};
   next_source.extra_params.set("RecordingUrl", url);
   next_source.extra_params.set("RecordingSid", recording.sid);
   next_source.extra_params.set("RecordingDuration", std::to_string(*recording.duration));
-  next_source.extra_params.set("Digits", ended_by);
+  if (!ended_by.empty()) next_source.extra_params.set("Digits", ended_by);  // none after a silence timeout
   if (is_interrupted) {
     // Twilio still tells the action URL about a recording the hang-up ended; its TwiML is ignored.
     if (is_remote_gone && next_source.target && !next_source.target->url.empty()) {

@@ -123,3 +123,42 @@ test('Record=true on the call: a dual-channel OutboundAPI recording of the whole
     await hooks.close();
   }
 });
+
+test('<Record timeout>: the recording ends after that much silence, without Digits; silence alone keeps nothing', async () => {
+  const hooks = await startWebhookServer((req) => {
+    const r = new twilio.twiml.VoiceResponse();
+    if (req.path === '/voice') {
+      r.record({ action: '/recorded', timeout: 2, playBeep: false, recordingStatusCallback: '/status',
+        recordingStatusCallbackEvent: 'completed absent' });
+      r.redirect('/after-silence');
+    } else {
+      r.hangup();
+    }
+    return r;
+  });
+  // A talker: speech (sip-tester's g711a.pcap, about 5 s), then silence while the call stays up.
+  const talker = await startSipp({ scenario: path.join(__dirname, 'scenarios/uas_play_bye.xml'), timeoutMs: 30000,
+    extraArgs: ['-d', '15000', '-mi', '127.0.0.1'] });
+  const quiet = await startSipp({ scenario: 'uas', timeoutMs: 20000 });
+  try {
+    const client = sb.client();
+    const started = Date.now();
+    await client.calls.create({ to: `sip:talker@127.0.0.1:${talker.port}`, from: 'Jack', url: `${hooks.url}/voice` });
+    const [recorded] = await hooks.waitFor(1, { filter: (r) => r.path === '/recorded', timeoutMs: 20000 });
+    assert.ok(Date.now() - started < 12000, 'ended by the silence, long before the talker hangs up');
+    assert.equal(recorded.params.Digits, undefined);
+    const duration = Number(recorded.params.RecordingDuration);
+    assert.ok(duration >= 2 && duration <= 8, `RecordingDuration ${duration}`);
+
+    const silent = await client.calls.create({ to: `sip:quiet@127.0.0.1:${quiet.port}`, from: 'Jack', url: `${hooks.url}/voice` });
+    const [after] = await hooks.waitFor(1, { filter: (r) => r.path === '/after-silence', timeoutMs: 15000 });
+    assert.equal(after.params.CallSid, silent.sid, 'only silence: no action request, the next verb runs');
+    const [absent] = await hooks.waitFor(1, { filter: (r) => r.path === '/status' && r.params.CallSid === silent.sid });
+    assert.equal(absent.params.RecordingStatus, 'absent');
+    assert.equal((await client.recordings.list({ callSid: silent.sid })).length, 0);
+  } finally {
+    await talker.stop();
+    await quiet.stop();
+    await hooks.close();
+  }
+});
