@@ -299,7 +299,8 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
     } else if (d.recording_track == twiml::RecordingTrack::Outbound) {
       track = media::RecordTrack::outbound;
     }
-    dial_recording = start_call_recording("DialVerb", track, std::nullopt, recording_callback);
+    dial_recording = start_call_recording("DialVerb", track, std::nullopt, recording_callback, std::nullopt,
+                                          d.trim == twiml::Trim::TrimSilence);
   };
   if (is_caller_recorded && d.record != twiml::DialRecord::DoNotRecord) {
     warn(12200, "<Dial record> while the call itself is recorded (Record=true): the <Dial> is not recorded separately");
@@ -448,7 +449,9 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
   if (dial_recording) {
     engine.media.stop_recording(*session);
     const auto finished = co_await wait_recording();
-    if (finished) {
+    if (finished && d.trim == twiml::Trim::TrimSilence && !finished->has_speech) {
+      announce_recording(*dial_recording, "absent", recording_callback);  // only silence: nothing kept
+    } else if (finished) {
       const std::string url = complete_recording(*dial_recording, *finished, recording_callback);
       params.set("RecordingUrl", url);
       params.set("RecordingSid", dial_recording->sid);

@@ -342,7 +342,7 @@ test('a callee whose answer has no codec in common: the leg fails (32102) and is
 test('record="record-from-answer-dual": a two-channel recording, the caller on 1 and the callee on 2', async () => {
   const talker = await leg('uas_play_bye.xml', ['-d', '3000', '-mi', '127.0.0.1']);
   const { p, hooks } = await dialAndWait({ legs: [talker],
-    dialAttrs: { record: 'record-from-answer-dual', recordingStatusCallback: '/recording' } });
+    dialAttrs: { record: 'record-from-answer-dual', trim: 'trim-silence', recordingStatusCallback: '/recording' } });
   assert.equal(p.DialCallStatus, 'completed');
   assert.match(p.RecordingSid, /^RE[0-9a-f]{32}$/);
   assert.ok(Number(p.RecordingDuration) >= 2 && Number(p.RecordingDuration) <= 5, `duration ${p.RecordingDuration}`);
