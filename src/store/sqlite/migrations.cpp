@@ -12,7 +12,7 @@ namespace sb::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, a change is a new entry.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     // 1: accounts, API keys, notifications.
     R"sql(
 CREATE TABLE accounts (
@@ -240,6 +240,25 @@ CREATE TABLE sip_domain_ip_access_control_list_mappings (
 );
 CREATE INDEX sip_ip_access_control_list_mappings_by_list
   ON sip_domain_ip_access_control_list_mappings(ip_access_control_list_sid);
+)sql",
+    // 6: REGISTER bindings of SIP domains (docs/registration.md).
+    R"sql(
+CREATE TABLE sip_registrations (
+  domain_sid TEXT NOT NULL REFERENCES sip_domains(sid) ON DELETE CASCADE,
+  aor_user TEXT NOT NULL,
+  contact_uri TEXT NOT NULL,
+  call_id TEXT NOT NULL,
+  cseq INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  source_address TEXT NOT NULL,
+  source_port INTEGER NOT NULL,
+  transport TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL,
+  PRIMARY KEY (domain_sid, aor_user, contact_uri)
+);
+CREATE INDEX sip_registrations_by_expiry ON sip_registrations(expires_at);
 )sql",
 };
 
