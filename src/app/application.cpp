@@ -147,11 +147,13 @@ int serve(const Config& config, const ServeOptions& options) {
     auto reply = registrar.handle(request);
     user_agent.respond_request(id, reply.status, reply.reason, std::move(reply.headers));
   });
+  // Once a second: write the changed bindings behind, and drop expired ones.
   boost::asio::steady_timer registration_sweep(loop);
   std::function<void()> schedule_sweep = [&] {
-    registration_sweep.expires_after(std::chrono::seconds{10});
+    registration_sweep.expires_after(std::chrono::seconds{1});
     registration_sweep.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
+      registrar.flush();
       registrar.sweep();
       schedule_sweep();
     });
@@ -269,6 +271,7 @@ int serve(const Config& config, const ServeOptions& options) {
             engine_for_media = nullptr;
             media_engine.stop();
             registration_sweep.cancel();
+            registrar.flush();
             user_agent.close();
             http_client.shutdown();
             store->close();

@@ -66,7 +66,7 @@ RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTim
     return refuse(request, 400, "Bad To", 32214, "The To header names no user", false);
   }
   const std::string user(to->uri.user);
-  const auto domain = domains_.find_domain(request_uri->host);
+  const auto domain = domain_at(request_uri->host);
   if (!domain) return refuse(request, 404, "Not Found", 32002, "SIP domain not found", true);
   if (!domain->sip_registration) {
     return refuse(request, 403, "Forbidden", 32210, "SIP registration is not enabled for the domain", false);
@@ -84,8 +84,7 @@ RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTim
         std::vector<std::string> ha1s;
         // A device registers only its own address: the digest username is the AOR's user.
         if (username != user) return ha1s;
-        for (const auto& c :
-             store_.sip_domains().find_credentials(domain->sid, store::SipAuthPurpose::kRegistrations, username)) {
+        for (const auto& c : credentials_of(domain->sid, username)) {
           ha1s.push_back(algorithm == sip::DigestAlgorithm::Md5 ? c.ha1_md5 : c.ha1_sha256);
         }
         return ha1s;
@@ -145,7 +144,8 @@ RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTim
   }
 
   for (const auto& b : outcome.saved) {
-    store_.sip_registrations().save(
+    pending_[fmt::format("{} {}", key, b.contact_uri)] = PendingWrite{
+        domain->sid, user, b.contact_uri,
         store::SipRegistration{.domain_sid = domain->sid,
                                .aor_user = user,
                                .contact_uri = b.contact_uri,
@@ -157,15 +157,10 @@ RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTim
                                .transport = std::string(sip::transport_name(b.transport)),
                                .user_agent = b.user_agent,
                                .date_created = b.registered_at,
-                               .date_updated = now},
-        [](std::error_code ec) {
-          if (ec) spdlog::error("store: cannot save a SIP registration: {}", ec.message());
-        });
+                               .date_updated = now}};
   }
   for (const auto& contact : outcome.removed) {
-    store_.sip_registrations().remove(domain->sid, user, contact, [](std::error_code ec) {
-      if (ec) spdlog::error("store: cannot remove a SIP registration: {}", ec.message());
-    });
+    pending_[fmt::format("{} {}", key, contact)] = PendingWrite{domain->sid, user, contact, std::nullopt};
   }
   if (!outcome.saved.empty() || !outcome.removed.empty()) {
     spdlog::debug("sip: REGISTER sip:{}@{} from {}: {} contact(s)", user, domain->domain_name,
@@ -202,6 +197,42 @@ std::size_t SipRegistrar::load(SystemTime now) {
   if (expired > 0) store_.sip_registrations().remove_expired(now, {});
   spdlog::info("sip: {} registration(s) restored, {} expired dropped", restored, expired);
   return restored;
+}
+
+std::optional<store::SipDomain> SipRegistrar::domain_at(std::string_view host) {
+  std::string key(host);
+  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (auto it = domains_by_host_.find(key); it != domains_by_host_.end()) return it->second;
+  if (domains_by_host_.size() >= kMaxCached) domains_by_host_.clear();
+  return domains_by_host_.emplace(std::move(key), domains_.find_domain(host)).first->second;
+}
+
+const std::vector<store::SipDigestCredential>& SipRegistrar::credentials_of(const std::string& domain_sid,
+                                                                            std::string_view user) {
+  auto key = aor_key(domain_sid, user);
+  if (auto it = credentials_.find(key); it != credentials_.end()) return it->second;
+  if (credentials_.size() >= kMaxCached) credentials_.clear();
+  return credentials_
+      .emplace(std::move(key),
+               store_.sip_domains().find_credentials(domain_sid, store::SipAuthPurpose::kRegistrations, user))
+      .first->second;
+}
+
+void SipRegistrar::flush() {
+  domains_by_host_.clear();
+  credentials_.clear();
+  for (auto& [key, write] : pending_) {
+    if (write.row) {
+      store_.sip_registrations().save(*write.row, [](std::error_code ec) {
+        if (ec) spdlog::error("store: cannot save a SIP registration: {}", ec.message());
+      });
+    } else {
+      store_.sip_registrations().remove(write.domain_sid, write.user, write.contact_uri, [](std::error_code ec) {
+        if (ec) spdlog::error("store: cannot remove a SIP registration: {}", ec.message());
+      });
+    }
+  }
+  pending_.clear();
 }
 
 void SipRegistrar::sweep(SystemTime now) {

@@ -16,7 +16,9 @@
 #include "sip/registrar/location_service.hpp"
 #include "store/store.hpp"
 
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace sb::calls {
 
@@ -38,6 +40,11 @@ class SipRegistrar final : public RegisteredContacts {
   // Reads the stored bindings (at start, before serving): live ones are restored, expired ones
   // deleted. Returns how many were restored.
   std::size_t load(SystemTime now = now_seconds());
+  // Writes the bindings changed since the last flush to the store (write-behind: a phone that
+  // refreshes often costs one row write per flush, not one per REGISTER), and forgets the
+  // domains and credentials read since (so a change through the REST API applies from the next
+  // flush on). Call it about once a second and at shutdown, before the store closes.
+  void flush();
   // Drops expired bindings from memory and the store; call it periodically (cheap when nothing
   // is due).
   void sweep(SystemTime now = now_seconds());
@@ -49,6 +56,8 @@ class SipRegistrar final : public RegisteredContacts {
  private:
   RegisterReply refuse(const sip::SipRequestInfo& request, int status, std::string reason, int twilio_code,
                        std::string_view why, bool counts_as_failure);
+  std::optional<store::SipDomain> domain_at(std::string_view host);
+  const std::vector<store::SipDigestCredential>& credentials_of(const std::string& domain_sid, std::string_view user);
   std::vector<RegisteredContact> contacts_at(const std::string& domain_sid, std::string_view user, SystemTime now);
 
   store::Store& store_;
@@ -56,6 +65,20 @@ class SipRegistrar final : public RegisteredContacts {
   sip::FailureGuard& guard_;
   SipDomainRouter& domains_;
   sip::LocationService locations_;
+  // Changes not yet written, by "{domain_sid} {user} {contact}": a row to save, or nullopt to
+  // delete the binding.
+  struct PendingWrite {
+    std::string domain_sid;
+    std::string user;
+    std::string contact_uri;
+    std::optional<store::SipRegistration> row;
+  };
+  std::unordered_map<std::string, PendingWrite> pending_;
+  // Reads cached until the next flush: a registration is two REGISTERs, and a phone's refreshes
+  // and its neighbours' hit the same rows. Bounded (cleared when full).
+  static constexpr std::size_t kMaxCached = 4096;
+  std::unordered_map<std::string, std::optional<store::SipDomain>> domains_by_host_;
+  std::unordered_map<std::string, std::vector<store::SipDigestCredential>> credentials_;
 };
 
 // The key of an address-of-record in the LocationService: "{domain_sid} {user}".
