@@ -187,6 +187,8 @@ int serve(const Config& config, const ServeOptions& options) {
            call_engine.active_calls());
     metric("switchboard_sip_banned_sources", "gauge", "source addresses banned after authentication failures",
            auth_guard.banned_count());
+    metric("switchboard_sip_registrations", "gauge", "registered contacts (bindings) of SIP domains",
+           registrar.binding_count());
     family("switchboard_sip_inbound_refused_total", "counter", "INVITEs to SIP domains refused, by Twilio error code");
     for (const auto& [code, count] : domain_router.refusals()) {
       out += fmt::format("switchboard_sip_inbound_refused_total{{code=\"{}\"}} {}\n", code, count);

@@ -148,6 +148,9 @@ test('a restart keeps the registrations', async () => {
   assert.equal((await sb.stop()).code, 0);
   sb = await startServer(dataDir);
   assert.match(sb.stderr, /sip: \d+ registration\(s\) restored/);
+  const metrics = await (await fetch(`${sb.baseUrl}/metrics`)).text();
+  const registrations = Number(/^switchboard_sip_registrations (\d+)$/m.exec(metrics)[1]);
+  assert.ok(registrations >= 1, metrics);
   // A query (a REGISTER of another contact) lists the binding made before the restart.
   const after = await register({ user: 'alice', contact: 'Contact: <sip:alice@192.0.2.56:5080>' });
   assert.equal(after.status, '200', after.messages.slice(-2000));
