@@ -35,8 +35,9 @@ class RegisteredContacts {
   virtual ~RegisteredContacts() = default;
   // The live bindings of `user` at the domain named by `domain_name_or_sid`: an SD... SID, a
   // domain name ("acme.sip.switchboard.local") or its regional form, any case. The user part is
-  // compared exactly (SIP users are case-sensitive). Empty when the domain is unknown, has
-  // SipRegistration off, or the user has no live binding. Oldest binding first.
+  // compared exactly (SIP users are case-sensitive). Empty when the user has no live binding, or
+  // the named domain is unknown or has SipRegistration off (given a SID, the domain is not read:
+  // the caller already holds it). Oldest binding first. Cheap: no store access for a SID.
   virtual std::vector<RegisteredContact> contacts(std::string_view domain_name_or_sid, std::string_view user) = 0;
 };
 
