@@ -3,6 +3,7 @@
 #include "api/api.hpp"
 #include "calls/call_engine.hpp"
 #include "calls/sip_domain_router.hpp"
+#include "calls/sip_registrar.hpp"
 #include "calls/webhooks.hpp"
 #include "http/client.hpp"
 #include "media/engine/media_engine.hpp"
@@ -17,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -138,6 +140,26 @@ int serve(const Config& config, const ServeOptions& options) {
                                 .ban = config.sip_auth_ban});
   calls::SipDomainRouter domain_router(*store, sip_digest, auth_guard, config.base_domain, call_engine.trunks());
   call_engine.set_inbound_router(&domain_router);
+  // Registrations of SIP domains (docs/registration.md): restored from the store, swept on a
+  // timer, looked up by the call layer through calls::RegisteredContacts.
+  calls::SipRegistrar registrar(*store, sip_digest, auth_guard, domain_router);
+  registrar.load();
+  user_agent.set_register_handler([&user_agent, &registrar](sip::RequestId id, const sip::SipRequestInfo& request) {
+    auto reply = registrar.handle(request);
+    user_agent.respond_request(id, reply.status, reply.reason, std::move(reply.headers));
+  });
+  // Once a second: write the changed bindings behind, and drop expired ones.
+  boost::asio::steady_timer registration_sweep(loop);
+  std::function<void()> schedule_sweep = [&] {
+    registration_sweep.expires_after(std::chrono::seconds{1});
+    registration_sweep.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      registrar.flush();
+      registrar.sweep();
+      schedule_sweep();
+    });
+  };
+  schedule_sweep();
   api::Api api(*store, &call_engine, config.base_domain);
   api.set_metrics([&] {
     const auto sip = user_agent.stats();
@@ -166,6 +188,8 @@ int serve(const Config& config, const ServeOptions& options) {
            call_engine.active_calls());
     metric("switchboard_sip_banned_sources", "gauge", "source addresses banned after authentication failures",
            auth_guard.banned_count());
+    metric("switchboard_sip_registrations", "gauge", "registered contacts (bindings) of SIP domains",
+           registrar.binding_count());
     family("switchboard_sip_inbound_refused_total", "counter", "INVITEs to SIP domains refused, by Twilio error code");
     for (const auto& [code, count] : domain_router.refusals()) {
       out += fmt::format("switchboard_sip_inbound_refused_total{{code=\"{}\"}} {}\n", code, count);
@@ -249,6 +273,8 @@ int serve(const Config& config, const ServeOptions& options) {
           call_engine.shutdown([&] {
             engine_for_media = nullptr;
             media_engine.stop();
+            registration_sweep.cancel();
+            registrar.flush();
             user_agent.close();
             http_client.shutdown();
             store->close();

@@ -12,6 +12,7 @@
 #include "store/sip_credential_list_repository.hpp"
 #include "store/sip_domain_repository.hpp"
 #include "store/sip_ip_access_control_list_repository.hpp"
+#include "store/sip_registration_repository.hpp"
 
 namespace sb::store {
 
@@ -28,6 +29,7 @@ class Store {
   virtual SipDomainRepository& sip_domains() = 0;
   virtual SipCredentialListRepository& sip_credential_lists() = 0;
   virtual SipIpAccessControlListRepository& sip_ip_access_control_lists() = 0;
+  virtual SipRegistrationRepository& sip_registrations() = 0;
   // Finishes every queued write, then closes the database. Idempotent.
   virtual void close() = 0;
 };

@@ -30,11 +30,23 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   }
 }
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+Statement::Statement(Connection& owner, sqlite3_stmt* stmt, std::string sql)
+    : db_(owner.handle()), stmt_(stmt), owner_(&owner), sql_(std::move(sql)) {}
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(other.stmt_), owner_(other.owner_), sql_(std::move(other.sql_)) {
   other.stmt_ = nullptr;
+  other.owner_ = nullptr;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (stmt_ == nullptr) return;
+  if (owner_ != nullptr) {
+    owner_->give_back(std::move(sql_), stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
 
 Statement& Statement::bind(int index, std::string_view value) {
   sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
@@ -115,8 +127,36 @@ Connection::Connection(const std::filesystem::path& path, Mode mode) {
 }
 
 Connection::~Connection() {
-  // Every Statement is finalized by its owner before the connection closes.
+  // Every Statement is destroyed by its owner before the connection closes.
+  for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
+}
+
+Statement Connection::prepare(std::string_view sql) {
+  std::string key(sql);
+  if (auto it = idle_.find(key); it != idle_.end()) {
+    sqlite3_stmt* stmt = it->second;
+    idle_.erase(it);
+    return Statement(*this, stmt, std::move(key));
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                    nullptr);
+  if (rc != SQLITE_OK) {
+    throw std::runtime_error(fmt::format("sqlite prepare failed: {} in: {}", sqlite3_errmsg(db_), sql));
+  }
+  return Statement(*this, stmt, std::move(key));
+}
+
+void Connection::give_back(std::string sql, sqlite3_stmt* stmt) noexcept {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  // A second copy of a statement in use at the same time, or past the cap, is simply dropped.
+  if (idle_.size() >= kMaxCachedStatements || idle_.contains(sql)) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  idle_.emplace(std::move(sql), stmt);
 }
 
 void Connection::exec(std::string_view sql) {

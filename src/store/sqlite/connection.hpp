@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 
 namespace sb::store::sqlite {
 
@@ -17,9 +18,13 @@ namespace sb::store::sqlite {
 const std::error_category& sqlite_category();
 std::error_code make_error(int sqlite_code);
 
+class Connection;
+
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql);  // throws std::runtime_error on a bad statement
+  // A statement of `owner`'s cache: given back to it (reset) when destroyed, not finalized.
+  Statement(Connection& owner, sqlite3_stmt* stmt, std::string sql);
   Statement(Statement&&) noexcept;
   Statement& operator=(Statement&&) = delete;
   Statement(const Statement&) = delete;
@@ -45,6 +50,8 @@ class Statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  Connection* owner_ = nullptr;
+  std::string sql_;  // the cache key, when owner_ is set
 };
 
 class Connection {
@@ -58,11 +65,19 @@ class Connection {
   // Runs SQL with no results; throws std::runtime_error naming the failure.
   void exec(std::string_view sql);
   std::error_code try_exec(std::string_view sql);
-  Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+  // Compiles `sql` the first time; later calls with the same text reuse the compiled statement
+  // (parsing costs more than running the small indexed queries the store makes). A Statement
+  // must be destroyed before its Connection.
+  Statement prepare(std::string_view sql);
   sqlite3* handle() const { return db_; }
 
  private:
+  friend class Statement;
+  void give_back(std::string sql, sqlite3_stmt* stmt) noexcept;
+
+  static constexpr std::size_t kMaxCachedStatements = 256;
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> idle_;  // compiled statements not in use
 };
 
 }  // namespace sb::store::sqlite

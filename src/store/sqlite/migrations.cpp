@@ -12,7 +12,7 @@ namespace sb::store::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, a change is a new entry.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     // 1: accounts, API keys, notifications.
     R"sql(
 CREATE TABLE accounts (
@@ -271,6 +271,25 @@ CREATE TABLE incoming_phone_numbers (
 CREATE INDEX incoming_phone_numbers_by_account ON incoming_phone_numbers(account_sid, id);
 CREATE INDEX incoming_phone_numbers_by_voice_application ON incoming_phone_numbers(voice_application_sid);
 CREATE INDEX incoming_phone_numbers_by_sms_application ON incoming_phone_numbers(sms_application_sid);
+)sql",
+    // 7: REGISTER bindings of SIP domains (docs/registration.md).
+    R"sql(
+CREATE TABLE sip_registrations (
+  domain_sid TEXT NOT NULL REFERENCES sip_domains(sid) ON DELETE CASCADE,
+  aor_user TEXT NOT NULL,
+  contact_uri TEXT NOT NULL,
+  call_id TEXT NOT NULL,
+  cseq INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  source_address TEXT NOT NULL,
+  source_port INTEGER NOT NULL,
+  transport TEXT NOT NULL,
+  user_agent TEXT NOT NULL,
+  date_created INTEGER NOT NULL,
+  date_updated INTEGER NOT NULL,
+  PRIMARY KEY (domain_sid, aor_user, contact_uri)
+);
+CREATE INDEX sip_registrations_by_expiry ON sip_registrations(expires_at);
 )sql",
 };
 

@@ -21,7 +21,8 @@ class SqliteStore final : public Store {
         recordings_(*reader_, writer_),
         sip_domains_(*reader_, writer_),
         sip_credential_lists_(*reader_, writer_),
-        sip_ip_access_control_lists_(*reader_, writer_) {}
+        sip_ip_access_control_lists_(*reader_, writer_),
+        sip_registrations_(*reader_, writer_) {}
 
   ~SqliteStore() override { close(); }
 
@@ -37,6 +38,7 @@ class SqliteStore final : public Store {
   SipIpAccessControlListRepository& sip_ip_access_control_lists() override {
     return sip_ip_access_control_lists_;
   }
+  SipRegistrationRepository& sip_registrations() override { return sip_registrations_; }
   // After close() the repositories must not be used: the signalling loop has stopped serving.
   void close() override {
     writer_.stop();
@@ -67,6 +69,7 @@ class SqliteStore final : public Store {
   SipDomainTable sip_domains_;
   SipCredentialListTable sip_credential_lists_;
   SipIpAccessControlListTable sip_ip_access_control_lists_;
+  SipRegistrationTable sip_registrations_;
 };
 
 }  // namespace

@@ -169,6 +169,16 @@ class SipIpAccessControlListTable final : public SipIpAccessControlListRepositor
   void remove_address(std::string_view sid, Completion done) override;
 };
 
+class SipRegistrationTable final : public SipRegistrationRepository, private TableAccess {
+ public:
+  using TableAccess::TableAccess;
+  std::vector<SipRegistration> list_all() override;
+  void save(const SipRegistration& registration, Completion done) override;
+  void remove(std::string_view domain_sid, std::string_view aor_user, std::string_view contact_uri,
+              Completion done) override;
+  void remove_expired(SystemTime now, Completion done) override;
+};
+
 // A unique constraint failed: the write would duplicate a name (std::errc::file_exists).
 std::error_code unique_violation_as_exists(std::error_code ec);
 

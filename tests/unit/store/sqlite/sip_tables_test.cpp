@@ -280,5 +280,47 @@ TEST_F(SipTablesTest, ListsPageAndStayWithinTheAccount) {
   EXPECT_EQ(store_->sip_domains().list(make_sid("AC"), PageQuery{}).items.size(), 0u);
 }
 
+TEST_F(SipTablesTest, RegistrationsAreSavedReplacedRemovedAndExpired) {
+  const auto d = domain("reg.sip.switchboard.local");
+  const auto now = now_seconds();
+  SipRegistration r{.domain_sid = d.sid,
+                    .aor_user = "alice",
+                    .contact_uri = "sip:alice@192.168.1.5:5060",
+                    .call_id = "c1",
+                    .cseq = 1,
+                    .expires_at = now + std::chrono::seconds{600},
+                    .source_address = "203.0.113.9",
+                    .source_port = 40123,
+                    .transport = "UDP",
+                    .user_agent = "phone",
+                    .date_created = now,
+                    .date_updated = now};
+  auto& regs = store_->sip_registrations();
+  EXPECT_FALSE(wait([&](Completion done) { regs.save(r, std::move(done)); }));
+  r.cseq = 2;  // a refresh replaces the row with the same key
+  r.source_port = 40200;
+  EXPECT_FALSE(wait([&](Completion done) { regs.save(r, std::move(done)); }));
+  auto old = r;
+  old.contact_uri = "sip:alice@192.168.1.6";
+  old.expires_at = now - std::chrono::seconds{1};
+  EXPECT_FALSE(wait([&](Completion done) { regs.save(old, std::move(done)); }));
+  auto all = regs.list_all();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].cseq, 2);
+  EXPECT_EQ(all[0].source_port, 40200);
+  EXPECT_EQ(all[0].source_address, "203.0.113.9");
+  EXPECT_EQ(all[0].expires_at, r.expires_at);
+
+  EXPECT_FALSE(wait([&](Completion done) { regs.remove_expired(now, std::move(done)); }));
+  ASSERT_EQ(regs.list_all().size(), 1u);
+  EXPECT_FALSE(wait([&](Completion done) { regs.remove(d.sid, "alice", r.contact_uri, std::move(done)); }));
+  EXPECT_TRUE(regs.list_all().empty());
+
+  // Deleting the domain deletes its bindings.
+  EXPECT_FALSE(wait([&](Completion done) { regs.save(r, std::move(done)); }));
+  EXPECT_FALSE(wait([&](Completion done) { store_->sip_domains().remove(d.sid, std::move(done)); }));
+  EXPECT_TRUE(regs.list_all().empty());
+}
+
 }  // namespace
 }  // namespace sb::store::sqlite
