@@ -144,6 +144,7 @@ int serve(const Config& config, const ServeOptions& options) {
   // timer, looked up by the call layer through calls::RegisteredContacts.
   calls::SipRegistrar registrar(*store, sip_digest, auth_guard, domain_router);
   registrar.load();
+  call_engine.set_registered_contacts(&registrar);
   user_agent.set_register_handler([&user_agent, &registrar](sip::RequestId id, const sip::SipRequestInfo& request) {
     auto reply = registrar.handle(request);
     user_agent.respond_request(id, reply.status, reply.reason, std::move(reply.headers));

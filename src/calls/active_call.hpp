@@ -26,10 +26,12 @@ enum class TimerKind { kRing, kTimeLimit, kVerb, kDialLimit, kRefer, kRecordWait
 struct SlotGranted {};
 struct SipProvisional {
   sip::SipResponseInfo response;
+  sip::OutgoingCallId outgoing = 0;
 };
 struct SipFinal {
   sip::SipResponseInfo response;
   sip::DialogId dialog = 0;
+  sip::OutgoingCallId outgoing = 0;  // which INVITE (several when the call forks)
 };
 struct SipBye {
   sip::SipHeaders headers;  // of the BYE (its X- headers reach a <Dial> action)
@@ -117,6 +119,10 @@ struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
   std::function<void()> on_drained;
 
   InboundRouter* router = nullptr;
+  RegisteredContacts* registry = nullptr;
+  // A SIP target at one of our domains: its user's registered contacts (empty: not registered,
+  // error 32009); nullopt when the target is not one of our domains.
+  std::optional<std::vector<SipTarget>> registered_targets(const SipTarget& target);
 
   void tick();
   void finished(const std::string& call_sid);
@@ -139,7 +145,7 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
 
   std::optional<media::SessionId> session;
   media::SessionDescription offer;
-  std::optional<sip::OutgoingCallId> outgoing;
+  std::vector<sip::OutgoingCallId> outgoings;  // the INVITEs still waiting for a final response
   sip::DialogId dialog = 0;
   bool is_remote_gone = false;         // BYE received or the dialog ended
   std::optional<std::string> ending;   // the API asked to end: canceled / completed

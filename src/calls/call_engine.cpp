@@ -10,6 +10,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
 #include <openssl/rand.h>
 
 namespace sb::calls {
@@ -216,32 +217,46 @@ asio::awaitable<bool> ActiveCall::dial() {
   local.srtp = request.target.is_secure ? media::SrtpPolicy::required : media::SrtpPolicy::none;
   offer = media::make_offer(local, random_key);
 
-  sip::OutgoingCallRequest invite;
-  invite.request_uri = request.target.uri;
-  invite.from_user = request.caller_id.value_or(request.from);
-  invite.from_host = engine.options.advertised_address;
-  invite.headers.push_back({"X-Twilio-CallSid", call.sid});
-  invite.headers.push_back({"X-Twilio-AccountSid", call.account_sid});
-  for (const auto& [name, value] : request.target.headers) invite.headers.push_back({name, value});
-  invite.sdp = offer.to_string();
-  invite.transport = transport_kind(request.target.transport);
-  if (const auto egress = engine.options.egress.find(request.target.region); egress != engine.options.egress.end()) {
-    invite.destination_host = egress->second.proxy_host;  // the region's egress proxy
-    invite.destination_port = egress->second.proxy_port;
-  }
-  if (request.sip_auth_username) {
-    invite.auth_username = *request.sip_auth_username;
-    invite.auth_password = request.sip_auth_password.value_or("");
-  }
+  // One INVITE, or one per registered contact (a fork): the first to answer wins.
+  const std::vector<SipTarget> targets =
+      request.fork_targets.empty() ? std::vector<SipTarget>{request.target} : request.fork_targets;
   auto weak = weak_from_this();
-  outgoing = engine.user_agent.place_call(
-      std::move(invite),
-      {.on_provisional = [weak](const sip::SipResponseInfo& r) {
-         if (auto self = weak.lock()) self->post(SipProvisional{r});
-       },
-       .on_final = [weak](const sip::SipResponseInfo& r, sip::DialogId d) {
-         if (auto self = weak.lock()) self->post(SipFinal{r, d});
-       }});
+  for (const auto& target : targets) {
+    sip::OutgoingCallRequest invite;
+    invite.request_uri = target.uri;
+    invite.to = target.to_uri;
+    invite.from_user = request.caller_id.value_or(request.from);
+    invite.from_host = engine.options.advertised_address;
+    invite.headers.push_back({"X-Twilio-CallSid", call.sid});
+    invite.headers.push_back({"X-Twilio-AccountSid", call.account_sid});
+    for (const auto& [name, value] : target.headers) invite.headers.push_back({name, value});
+    invite.sdp = offer.to_string();
+    invite.transport = transport_kind(target.transport);
+    if (target.destination_host) {
+      invite.destination_host = target.destination_host;  // a registered contact's NAT address
+      invite.destination_port = target.destination_port;
+    } else if (const auto egress = engine.options.egress.find(target.region); egress != engine.options.egress.end()) {
+      invite.destination_host = egress->second.proxy_host;  // the region's egress proxy
+      invite.destination_port = egress->second.proxy_port;
+    }
+    if (request.sip_auth_username) {
+      invite.auth_username = *request.sip_auth_username;
+      invite.auth_password = request.sip_auth_password.value_or("");
+    }
+    auto id = std::make_shared<sip::OutgoingCallId>(0);
+    *id = engine.user_agent.place_call(
+        std::move(invite),
+        {.on_provisional = [weak, id](const sip::SipResponseInfo& r) {
+           if (auto self = weak.lock()) self->post(SipProvisional{r, *id});
+         },
+         .on_final = [weak, id](const sip::SipResponseInfo& r, sip::DialogId d) {
+           if (auto self = weak.lock()) self->post(SipFinal{r, d, *id});
+         }});
+    outgoings.push_back(*id);
+  }
+  auto cancel_all = [this] {
+    for (const auto id : outgoings) engine.user_agent.cancel(id);
+  };
   lifecycle.initiated(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - queued_at));
   set_timer(TimerKind::kRing, request.timeout);
 
@@ -257,13 +272,19 @@ asio::awaitable<bool> ActiveCall::dial() {
       }
     } else if (auto* t = std::get_if<TimerFired>(&event); t && t->kind == TimerKind::kRing) {
       is_timed_out = true;
-      engine.user_agent.cancel(*outgoing);
+      cancel_all();
     } else if (auto* e = std::get_if<ApiEnd>(&event)) {
       ending = e->status;
-      engine.user_agent.cancel(*outgoing);
+      cancel_all();
     } else if (auto* f = std::get_if<SipFinal>(&event)) {
-      cancel_timer(TimerKind::kRing);
+      const auto pending = std::ranges::find(outgoings, f->outgoing);
+      if (pending == outgoings.end()) continue;  // a fork already settled
+      outgoings.erase(pending);
       const int status = f->response.status;
+      const bool is_answer = status >= 200 && status < 300 && f->dialog != 0;
+      if (!is_answer && !outgoings.empty()) continue;  // other forks may still answer
+      cancel_timer(TimerKind::kRing);
+      if (is_answer) cancel_all();  // the other forks lose (a 2xx racing the CANCEL gets ACK and BYE)
       final_headers = f->response.headers;
       if (status >= 200 && status < 300 && f->dialog != 0) {
         dialog = f->dialog;
@@ -322,6 +343,15 @@ asio::awaitable<void> ActiveCall::run() {
     }
   }
   if (ending) co_return;
+  if (auto registered = engine.registered_targets(request.target)) {
+    if (registered->empty()) {
+      warn(32009, fmt::format("{} is not registered", request.target.uri));
+      lifecycle.initiated(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - queued_at));
+      lifecycle.ended("failed", 404);
+      co_return;
+    }
+    request.fork_targets = std::move(*registered);
+  }
   const bool is_answered = co_await dial();
   if (is_answered) {
     watch_dialog();

@@ -29,6 +29,7 @@ class MediaEngine;
 namespace sb::calls {
 
 class InboundRouter;
+class RegisteredContacts;
 
 // Where calls of one region leave: an outbound proxy (host and port; 0 = the transport's default).
 struct Egress {
@@ -65,6 +66,8 @@ class CallEngine final : public CallControl {
   // Takes the INVITEs the user agent receives: `router` says which account's application runs
   // each (or how to refuse it). Without a router INVITEs are answered 480 by the user agent.
   void set_inbound_router(InboundRouter* router);
+  // Where calls to a user of one of our domains go (its registered contacts, rung in parallel).
+  void set_registered_contacts(RegisteredContacts* registry);
 
   void on_media_event(const media::MediaEvent& event);
   // The REST API's base URL ("http://127.0.0.1:8080"), for the RecordingUrl given to applications;

@@ -249,8 +249,15 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
         warn(13243, fmt::format("<Sip>{}</Sip> is not a usable SIP URI: {}", s->uri, error->message));
         continue;
       }
-      add_leg(s->uri, std::get<SipTarget>(std::move(parsed)), s->username, s->password, s->status_callback, s->url,
-              s->method, s->machine_detection);
+      auto target = std::get<SipTarget>(std::move(parsed));
+      auto registered = engine.registered_targets(target);
+      if (registered && registered->empty()) {
+        warn(32009, fmt::format("<Sip>{}</Sip>: the user is not registered", s->uri));
+        continue;
+      }
+      auto& leg = add_leg(s->uri, std::move(target), s->username, s->password, s->status_callback, s->url, s->method,
+                          s->machine_detection);
+      if (registered) leg.request.fork_targets = std::move(*registered);  // every contact rings
     } else if (const auto* n = std::get_if<twiml::Number>(&target)) {
       const auto number = normalize_phone_number(n->phone_number);
       if (!number) {

@@ -43,6 +43,9 @@ class InboundRouter {
  public:
   virtual ~InboundRouter() = default;
   virtual InboundDecision route(const sip::SipRequestInfo& invite) = 0;
+  // True when `host` names one of switchboard's own SIP domains (calls to it go to registered
+  // users, not to DNS).
+  virtual bool is_local_domain(std::string_view /*host*/) { return false; }
 };
 
 // The Twilio voice parameters that describe a SIP request: SipCallId, SipSourceIp and the

@@ -5,9 +5,13 @@
 #include "calls/active_call.hpp"
 #include "calls/inbound.hpp"
 #include "calls/notifications.hpp"
+#include "calls/registered_contacts.hpp"
 #include "core/log.hpp"
 #include "core/sid.hpp"
 #include "http/message.hpp"
+#include "sip/message/uri.hpp"
+
+#include <fmt/format.h>
 
 #include <openssl/rand.h>
 
@@ -44,6 +48,29 @@ void CallEngine::set_inbound_router(InboundRouter* router) {
       [weak = std::weak_ptr<Impl>(impl_)](sip::IncomingCallId id, const sip::SipRequestInfo& invite) {
         if (auto impl = weak.lock()) impl->on_incoming_call(id, invite);
       });
+}
+
+void CallEngine::set_registered_contacts(RegisteredContacts* registry) { impl_->registry = registry; }
+
+std::optional<std::vector<SipTarget>> CallEngine::Impl::registered_targets(const SipTarget& target) {
+  if (router == nullptr || registry == nullptr) return std::nullopt;
+  const auto uri = sip::parse_uri(target.uri);
+  if (!uri || !router->is_local_domain(uri->host)) return std::nullopt;
+  const std::string aor = fmt::format("sip:{}@{}", uri->user, uri->host);
+  std::vector<SipTarget> targets;
+  for (const auto& contact : registry->contacts(uri->host, uri->user)) {
+    if (target.is_secure && !contact.is_tls) continue;  // secure calls go only to TLS bindings
+    SipTarget t = target;
+    t.uri = contact.contact_uri;
+    t.to_uri = aor;
+    t.transport = contact.transport == sip::TransportKind::Tls   ? SipTransport::kTls
+                  : contact.transport == sip::TransportKind::Tcp ? SipTransport::kTcp
+                                                                 : SipTransport::kUdp;
+    t.destination_host = contact.destination_host;
+    t.destination_port = contact.destination_port;
+    targets.push_back(std::move(t));
+  }
+  return targets;
 }
 
 void CallEngine::Impl::on_incoming_call(sip::IncomingCallId id, const sip::SipRequestInfo& invite) {

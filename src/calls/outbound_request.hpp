@@ -6,6 +6,7 @@
 #include "http/form.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -36,6 +37,11 @@ struct SipTarget {
   SipTransport transport = SipTransport::kUdp;
   bool is_secure = false;  // secure=true: TLS signalling and SRTP media
   std::string region = "us1";
+  // Where the INVITE goes instead of the URI's host (a registered contact behind a NAT), and the
+  // To URI when it is not the Request-URI (the registered user's AOR).
+  std::optional<std::string> destination_host;
+  std::uint16_t destination_port = 0;
+  std::string to_uri;
 };
 
 struct MachineDetection {
@@ -76,6 +82,9 @@ struct OutboundCallRequest {
   std::optional<std::string> sip_auth_password;
   std::optional<MachineDetection> machine_detection;
   std::optional<std::string> caller_id;
+  // Several targets rung at once for one call (every registered contact of a user): the first to
+  // answer wins, the others are cancelled. Empty: `target` alone.
+  std::vector<SipTarget> fork_targets;
 };
 
 struct ParsedOutboundCall {

@@ -27,6 +27,7 @@ class SipDomainRouter final : public InboundRouter {
                   const TrunkTable* trunks = nullptr);
 
   InboundDecision route(const sip::SipRequestInfo& invite) override;
+  bool is_local_domain(std::string_view host) override { return find_domain(host).has_value(); }
 
   // The domain a Request-URI host names, in the plain or the regional form.
   std::optional<store::SipDomain> find_domain(std::string_view host);

@@ -170,3 +170,40 @@ test('a flood of bad REGISTERs bans its source; another source keeps registering
   assert.equal(good.status, '200');
   assert.match(sb.stderr, /127\.0\.0\.9 banned/);
 });
+
+test('a REST call to a registered user rings its contact; an unregistered user fails (32009)',
+  { skip: skipWithoutBaresip }, async () => {
+    const phone = await startBaresip({ user: 'carol', timeoutMs: 30000,
+      registrar: { uri: `sip:127.0.0.1:${sb.sipPort};transport=udp`, user: 'carol', password: PASSWORD, domain: DOMAIN,
+        regint: 600 } });
+    try {
+      await phone.waitFor(/SIP\/2\.0 200 OK[\s\S]*CSeq: \d+ REGISTER/, 10000);
+      const call = await client.calls.create({ to: `sip:carol@${DOMAIN}`, from: 'Reception',
+        twiml: '<Response><Say>Hello carol</Say><Hangup/></Response>' });
+      const deadline = Date.now() + 20000;
+      let final;
+      for (;;) {
+        final = await client.calls(call.sid).fetch();
+        if (['completed', 'failed', 'busy', 'no-answer'].includes(final.status) || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(final.status, 'completed', phone.output.slice(-3000));
+      const invite = sipTrace(phone.output).find((m) => /^INVITE /.test(m.text));
+      assert.ok(invite, 'the phone got the INVITE');
+      assert.match(invite.text, new RegExp(`^To: <sip:carol@${DOMAIN.replace(/\./g, '\\.')}>`, 'm'));
+
+      const unregistered = await client.calls.create({ to: `sip:dave@${DOMAIN}`, from: 'Reception',
+        twiml: '<Response><Hangup/></Response>' });
+      let failed;
+      for (let i = 0; i < 50; i++) {
+        failed = await client.calls(unregistered.sid).fetch();
+        if (failed.status === 'failed') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(failed.status, 'failed');
+      const alerts = await client.api.v2010.account.notifications.list({ limit: 100 });
+      assert.ok(alerts.some((n) => n.errorCode === '32009' && n.callSid === unregistered.sid), 'notification 32009');
+    } finally {
+      await phone.stop();
+    }
+  });
