@@ -16,6 +16,29 @@ bool is_e164(std::string_view s) {
          std::all_of(s.begin() + 1, s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
+// "a.b.c.d", "a.b.c.d/prefix" (IPv4), or one IPv6 address (no network: compared as written).
+struct InboundRange {
+  std::optional<std::uint32_t> network;
+  int prefix = 32;
+};
+std::optional<InboundRange> parse_inbound_address(std::string_view cidr) {
+  const auto slash = cidr.find('/');
+  const auto address = cidr.substr(0, slash);
+  InboundRange range;
+  range.network = store::parse_ipv4(address);
+  if (!range.network) {
+    const bool is_v6 = address.find(':') != std::string_view::npos && slash == std::string_view::npos;
+    return is_v6 ? std::optional(range) : std::nullopt;
+  }
+  if (slash == std::string_view::npos) return range;
+  const auto digits = cidr.substr(slash + 1);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), range.prefix);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || range.prefix < 0 || range.prefix > 32) {
+    return std::nullopt;
+  }
+  return range;
+}
+
 bool is_host_char(unsigned char c) { return std::isalnum(c) != 0 || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'; }
 
 }  // namespace
@@ -61,12 +84,10 @@ const Trunk* TrunkTable::from_address(std::string_view source_address) const {
       continue;
     }
     for (const auto& cidr : trunk.inbound_addresses) {
-      const auto slash = cidr.find('/');
-      const auto network = store::parse_ipv4(std::string_view(cidr).substr(0, slash));
-      int prefix = 32;
-      if (slash != std::string::npos) prefix = std::stoi(cidr.substr(slash + 1));
-      if (source && network && store::ipv4_in_network(*source, *network, prefix)) return &trunk;
-      if (!network && cidr == source_address) return &trunk;  // an IPv6 address, compared as written
+      const auto range = parse_inbound_address(cidr);
+      if (!range) continue;
+      if (range->network && source && store::ipv4_in_network(*source, *range->network, range->prefix)) return &trunk;
+      if (!range->network && cidr == source_address) return &trunk;  // an IPv6 address, compared as written
     }
   }
   return nullptr;
@@ -105,35 +126,7 @@ std::string validate_trunk(const Trunk& trunk) {
     return fmt::format("trunk '{}': username and password go together", trunk.name);
   }
   for (const auto& cidr : trunk.inbound_addresses) {
-    const auto slash = cidr.find('/');
-    const auto address = std::string_view(cidr).substr(0, slash);
-    const bool is_v4 = store::parse_ipv4(address).has_value();
-    const bool is_v6 = !is_v4 && address.find(':') != std::string_view::npos && slash == std::string::npos;
-    bool prefix_ok = slash == std::string::npos;
-    if (!prefix_ok) {
-      int prefix = -1;
-      const auto digits = std::string_view(cidr).substr(slash + 1);
-      prefix_ok = std::from_chars(digits.data(), digits.data() + digits.size(), prefix).ec == std::errc{} &&
-                  prefix >= 0 && prefix <= 32;
-    }
-    if (!(is_v4 || is_v6) || !prefix_ok) {
-      return fmt::format("trunk '{}': inbound address '{}' must be an IPv4 address or a.b.c.d/prefix (or one IPv6 address)",
-                         trunk.name, cidr);
-    }
-  }
-  for (const auto& cidr : trunk.inbound_addresses) {
-    const auto slash = cidr.find('/');
-    const auto address = std::string_view(cidr).substr(0, slash);
-    const bool is_v4 = store::parse_ipv4(address).has_value();
-    const bool is_v6 = !is_v4 && address.find(':') != std::string_view::npos && slash == std::string::npos;
-    bool prefix_ok = slash == std::string::npos;
-    if (!prefix_ok) {
-      int prefix = -1;
-      const auto digits = std::string_view(cidr).substr(slash + 1);
-      prefix_ok = std::from_chars(digits.data(), digits.data() + digits.size(), prefix).ec == std::errc{} &&
-                  prefix >= 0 && prefix <= 32;
-    }
-    if (!(is_v4 || is_v6) || !prefix_ok) {
+    if (!parse_inbound_address(cidr)) {
       return fmt::format("trunk '{}': inbound address '{}' must be an IPv4 address or a.b.c.d/prefix (or one IPv6 address)",
                          trunk.name, cidr);
     }

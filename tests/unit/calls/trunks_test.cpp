@@ -60,5 +60,22 @@ TEST(Trunks, AnE164ToLeavesThroughItsTrunkWithTheTrunksCredentials) {
   EXPECT_EQ(r.sip_auth_password, "pw");
 }
 
+TEST(Trunks, InboundCallsAreMatchedToTheirTrunkBySourceAddress) {
+  TrunkTable table({
+      Trunk{.name = "by-host", .host = "198.51.100.7"},
+      Trunk{.name = "by-range", .host = "sbc.example.net", .inbound_addresses = {"203.0.113.0/24", "2001:db8::5"}},
+  });
+  ASSERT_NE(table.from_address("198.51.100.7"), nullptr);
+  EXPECT_EQ(table.from_address("198.51.100.7")->name, "by-host");
+  EXPECT_EQ(table.from_address("203.0.113.200")->name, "by-range");
+  EXPECT_EQ(table.from_address("::ffff:203.0.113.9")->name, "by-range");  // IPv4-mapped
+  EXPECT_EQ(table.from_address("2001:db8::5")->name, "by-range");
+  EXPECT_EQ(table.from_address("203.0.114.1"), nullptr);
+  EXPECT_EQ(table.from_address("198.51.100.8"), nullptr);
+  EXPECT_NE(validate_trunk(Trunk{.name = "t", .host = "h", .inbound_addresses = {"203.0.113.0/33"}}), "");
+  EXPECT_NE(validate_trunk(Trunk{.name = "t", .host = "h", .inbound_addresses = {"not-an-address"}}), "");
+  EXPECT_EQ(validate_trunk(Trunk{.name = "t", .host = "h", .inbound_addresses = {"10.0.0.0/8"}}), "");
+}
+
 }  // namespace
 }  // namespace sb::calls
