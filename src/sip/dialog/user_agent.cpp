@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <unordered_map>
@@ -591,8 +592,11 @@ struct UserAgent::Impl {
       it->second = server_id;
       return false;
     }
-    if (recent_requests.size() >= kMaxRecentRequests) {
+    if (recent_requests.size() >= recent_requests_limit) {
       std::erase_if(recent_requests, [&](const auto& kv) { return layer->server(kv.second) == nullptr; });
+      // Amortised: under load most entries belong to live transactions (UDP non-INVITE ones live
+      // 64*T1), so sweep again only once the map has doubled, not on every request.
+      recent_requests_limit = std::max(kMaxRecentRequests, 2 * recent_requests.size());
     }
     recent_requests.emplace(std::move(key), server_id);
     return false;
@@ -924,6 +928,7 @@ struct UserAgent::Impl {
   // Requests outside a dialog by Call-ID, From tag and CSeq -> their server transaction (loops).
   static constexpr std::size_t kMaxRecentRequests = 4096;
   std::unordered_map<std::string, std::uint64_t> recent_requests;
+  std::size_t recent_requests_limit = kMaxRecentRequests;
   std::unordered_map<OutgoingCallId, Outgoing> outgoing;
   std::unordered_map<IncomingCallId, Incoming> incoming;
   std::unordered_map<std::uint64_t, IncomingCallId> incoming_by_server;
