@@ -22,11 +22,17 @@ let client;
 let domain;
 let certs;
 const tlsPort = (s) => Number(/SIP \(TLS\):\s+127\.0\.0\.1:(\d+)/.exec(s.stdout)[1]);
-const startServer = (dataDir) => startSwitchboard({
-  dataDir,
-  config: '[sip]\nauth_max_failures = 5\nauth_ban_seconds = 60\n',
-  args: ['--sip-tls', '127.0.0.1:0', '--tls-cert', certs.cert, '--tls-key', certs.key, '--tls-ca', certs.ca],
-});
+const startServer = async (dataDir, sip) => {
+  const token = sb && sb.authToken;  // a restart does not print the token again
+  const server = await startSwitchboard({
+    dataDir,
+    sip,
+    config: '[sip]\nauth_max_failures = 5\nauth_ban_seconds = 60\n',
+    args: ['--sip-tls', '127.0.0.1:0', '--tls-cert', certs.cert, '--tls-key', certs.key, '--tls-ca', certs.ca],
+  });
+  server.authToken = server.authToken || token;
+  return server;
+};
 
 test.before(async () => {
   certs = makeCertificates();
@@ -147,6 +153,7 @@ test('a restart keeps the registrations', async () => {
   const dataDir = sb.dataDir;
   assert.equal((await sb.stop()).code, 0);
   sb = await startServer(dataDir);
+  client = sb.client();  // the REST port changed
   assert.match(sb.stderr, /sip: \d+ registration\(s\) restored/);
   const metrics = await (await fetch(`${sb.baseUrl}/metrics`)).text();
   const registrations = Number(/^switchboard_sip_registrations (\d+)$/m.exec(metrics)[1]);
@@ -192,7 +199,8 @@ test('a REST call to a registered user rings its contact; an unregistered user f
       assert.ok(invite, 'the phone got the INVITE');
       assert.match(invite.text, new RegExp(`^To: <sip:carol@${DOMAIN.replace(/\./g, '\\.')}>`, 'm'));
 
-      const unregistered = await client.calls.create({ to: `sip:dave@${DOMAIN}`, from: 'Reception',
+      // nobody: never registered (dave holds the ten contacts of the limit test)
+      const unregistered = await client.calls.create({ to: `sip:nobody@${DOMAIN}`, from: 'Reception',
         twiml: '<Response><Hangup/></Response>' });
       let failed;
       for (let i = 0; i < 50; i++) {
@@ -203,6 +211,36 @@ test('a REST call to a registered user rings its contact; an unregistered user f
       assert.equal(failed.status, 'failed');
       const alerts = await client.api.v2010.account.notifications.list({ limit: 100 });
       assert.ok(alerts.some((n) => n.errorCode === '32009' && n.callSid === unregistered.sid), 'notification 32009');
+    } finally {
+      await phone.stop();
+    }
+  });
+
+test('after a restart, a call reaches a phone through its restored binding (no re-REGISTER)',
+  { skip: skipWithoutBaresip }, async () => {
+    const phone = await startBaresip({ user: 'bob', timeoutMs: 40000,
+      registrar: { uri: `sip:127.0.0.1:${sb.sipPort};transport=udp`, user: 'bob', password: PASSWORD, domain: DOMAIN,
+        regint: 600 } });
+    try {
+      await phone.waitFor(/SIP\/2\.0 200 OK[\s\S]*CSeq: \d+ REGISTER/, 10000);
+      const registers = () => sipTrace(phone.output).filter((m) => /^REGISTER /.test(m.text)).length;
+      const before = registers();
+      const dataDir = sb.dataDir;
+      const sipPort = sb.sipPort;
+      assert.equal((await sb.stop()).code, 0);
+      sb = await startServer(dataDir, `127.0.0.1:${sipPort}`);  // the port the phone registered through
+      client = sb.client();
+      const call = await client.calls.create({ to: `sip:bob@${DOMAIN}`, from: 'Reception',
+        twiml: '<Response><Say>Hello again</Say><Hangup/></Response>' });
+      let final;
+      for (let i = 0; i < 100; i++) {
+        final = await client.calls(call.sid).fetch();
+        if (['completed', 'failed', 'busy', 'no-answer'].includes(final.status)) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(final.status, 'completed', phone.output.slice(-3000));
+      assert.ok(sipTrace(phone.output).some((m) => /^INVITE /.test(m.text)), 'the phone got the INVITE');
+      assert.equal(registers(), before, 'the phone did not register again');
     } finally {
       await phone.stop();
     }
