@@ -21,7 +21,7 @@ class TargetResolverTest : public ::testing::Test {
   TargetResolverTest() {
     ResolverConfig c;
     c.nameserver = dns.address();
-    c.timeout = 100ms;
+    c.timeout = 1000ms;  // generous: a loaded machine (sanitizers, parallel tests) is slow to answer
     c.tries = 2;
     resolver.emplace(io, c);
   }
@@ -35,7 +35,7 @@ class TargetResolverTest : public ::testing::Test {
     TargetResolver targets(*resolver, std::move(policy));
     std::optional<Result<std::vector<Target>>> result;
     targets.resolve(*hop, [&](Result<std::vector<Target>> r) { result = std::move(r); });
-    for (int i = 0; i < 300 && !result; ++i) io.run_for(10ms);
+    for (int i = 0; i < 800 && !result; ++i) io.run_for(10ms);
     EXPECT_TRUE(result) << "no answer for " << uri;
     return result ? std::move(*result) : Result<std::vector<Target>>(make_error_code(DnsErrc::Cancelled));
   }
@@ -182,14 +182,14 @@ TEST_F(TargetResolverTest, NameWithoutAddressesIsAnError) {
   EXPECT_FALSE(r);
 }
 
-TEST_F(TargetResolverTest, SilentServerTimesOutWithinTwoSeconds) {
+TEST_F(TargetResolverTest, SilentServerTimesOutWithinTheTriesBound) {
   dns.is_silent = true;
   const auto start = std::chrono::steady_clock::now();
   const auto r = resolve("sip:example.test");
   const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), DnsErrc::Timeout);
-  EXPECT_LT(elapsed, 2s);
+  EXPECT_LT(elapsed, 5s);  // two tries of 1 s (the second may back off to 2 s), not the system default
   EXPECT_GE(dns.questions.size(), 2u);  // the question was tried again
 }
 
