@@ -25,10 +25,11 @@
 // Reported per run: calls that ended per second (BYE span: (n-1) / (first .. last BYE on the
 // wire; switchboard -> UAC, Kamailio -> UAS)), the INVITE rate, sipp's successful and failed calls
 // and its error kinds, INVITE and BYE retransmissions, the Calls API's final statuses (switchboard),
-// calls left unfinished, the server's CPU per successful call (utime+stime from /proc, Kamailio
-// summed over its processes) from sipp's start to 300 ms after the last BYE, switchboard's CPU by
-// thread, this process's CPU (the webhook), sipp's, the system's UDP receive-buffer drops and the
-// load average. Then the medians and the ratio switchboard/Kamailio of CPU per call.
+// calls left unfinished, the drops counted on switchboard's SIP socket, the server's CPU per
+// successful call (utime+stime from /proc, Kamailio summed over its processes) from sipp's start
+// to 300 ms after the last BYE, switchboard's CPU by thread, this process's CPU (the webhook),
+// sipp's, the system's UDP receive-buffer drops and the load average. Then the medians and the
+// ratio switchboard/Kamailio of CPU per call.
 //
 // SIP timing comes from a packet capture of this run's ports (dumpcap, kernel timestamps). Needs
 // build/release/switchboard, sipp, dumpcap, tests/e2e/node_modules, and kamailio (installed with
@@ -104,6 +105,16 @@ function udpRcvbufErrors() {
   const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
   const k = lines[0].split(/\s+/), v = lines[1].split(/\s+/).map(Number);
   return v[k.indexOf('RcvbufErrors')];
+}
+// The drops counter of the UDP sockets bound to 127.0.0.1:`port` (/proc/net/udp, last column).
+function socketDrops(port) {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let n = 0;
+  for (const line of fs.readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === local) n += Number(f[f.length - 1]);
+  }
+  return n;
 }
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -233,6 +244,7 @@ async function runSwitchboard(rate, work) {
   const cap = await startCapture(pcap, `udp and port ${uacPort}`);
   const load0 = loadavg();
   const drops0 = udpRcvbufErrors();
+  const sipDrops0 = socketDrops(sb.sipPort);
   const cpu = sampler(() => ticks(sb.proc.pid));
   const threads0 = threadTicks(sb.proc.pid);
   const self0 = process.cpuUsage();
@@ -248,6 +260,7 @@ async function runSwitchboard(rate, work) {
   const self1 = process.cpuUsage(self0);
   const threads1 = threadTicks(sb.proc.pid);
   const drops1 = udpRcvbufErrors();
+  const sipDrops1 = socketDrops(sb.sipPort);
   const load1 = loadavg();
   await cap.stop();
 
@@ -277,7 +290,7 @@ async function runSwitchboard(rate, work) {
     sipp: { ...stats, code: ur.code, errors: sippErrors(ur) },
     inviteRetrans: invites.inviteRetrans, byes: ev.bye.length, byeRetrans: ev.byeRetrans,
     webhookRequests: hook.requests(), statuses, listed: calls.length, unfinished,
-    udpRcvbufErrors: drops1 - drops0,
+    udpRcvbufErrors: drops1 - drops0, sipSocketDrops: sipDrops1 - sipDrops0,
     windowSeconds: r1((end.t - start.t) / 1000, 2),
     cpuSeconds: r1(cpuS, 2), cpuMsPerCall: r1((cpuS * 1000) / Math.max(ok, 1), 3),
     threadCpuSeconds: threads,
