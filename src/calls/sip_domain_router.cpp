@@ -1,5 +1,7 @@
 #include "calls/sip_domain_router.hpp"
 
+#include "calls/digest_check.hpp"
+
 #include "core/log.hpp"
 #include "http/message.hpp"
 #include "sip/message/uri.hpp"
@@ -142,28 +144,17 @@ InboundDecision SipDomainRouter::route(const sip::SipRequestInfo& invite) {
       return InboundRejection{407, "Proxy Authentication Required",
                               {{"Proxy-Authenticate", digest_.challenge(sip::DigestAlgorithm::Md5, is_stale)}}};
     };
-    if (authorization.empty()) return challenge(false);
-    const auto verdict = digest_.verify_ha1(
-        authorization, "INVITE", [&](std::string_view username, sip::DigestAlgorithm algorithm) {
-          std::vector<std::string> ha1s;
-          for (const auto& c : store_.sip_domains().find_credentials(domain->sid, store::SipAuthPurpose::kCalls, username)) {
-            ha1s.push_back(algorithm == sip::DigestAlgorithm::Md5 ? c.ha1_md5 : c.ha1_sha256);
-          }
-          return ha1s;
-        });
-    switch (verdict) {
-      case sip::DigestVerdict::Accepted:
+    const auto check = check_digest(digest_, authorization, "INVITE", [&](std::string_view username) {
+      return store_.sip_domains().find_credentials(domain->sid, store::SipAuthPurpose::kCalls, username);
+    });
+    switch (check) {
+      case DigestCheck::kAccepted:
         break;
-      case sip::DigestVerdict::Stale:
-        return challenge(true);
-      case sip::DigestVerdict::Malformed:
-      case sip::DigestVerdict::WrongRealm:
-      case sip::DigestVerdict::BadNonce:
-      case sip::DigestVerdict::Replay:
+      case DigestCheck::kChallenge:
         return challenge(false);
-      case sip::DigestVerdict::UnknownUser:
-      case sip::DigestVerdict::WrongResponse:
-        // The same answer for both: nothing tells a scanner which user names exist.
+      case DigestCheck::kStaleChallenge:
+        return challenge(true);
+      case DigestCheck::kRefused:
         return refuse(invite, 403, "Forbidden", 32202, "Authentication failure - wrong credentials", true);
     }
   }

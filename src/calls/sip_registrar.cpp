@@ -1,5 +1,7 @@
 #include "calls/sip_registrar.hpp"
 
+#include "calls/digest_check.hpp"
+
 #include "core/log.hpp"
 #include "core/sid.hpp"
 #include "sip/message/header_values.hpp"
@@ -79,29 +81,19 @@ RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTim
     return RegisterReply{401, "Unauthorized",
                          {{"WWW-Authenticate", digest_.challenge(sip::DigestAlgorithm::Md5, is_stale)}}};
   };
-  if (authorization.empty()) return challenge(false);
-  const auto verdict = digest_.verify_ha1(
-      authorization, "REGISTER", [&](std::string_view username, sip::DigestAlgorithm algorithm) {
-        std::vector<std::string> ha1s;
-        // A device registers only its own address: the digest username is the AOR's user.
-        if (username != user) return ha1s;
-        for (const auto& c : credentials_of(domain->sid, username)) {
-          ha1s.push_back(algorithm == sip::DigestAlgorithm::Md5 ? c.ha1_md5 : c.ha1_sha256);
-        }
-        return ha1s;
-      });
-  switch (verdict) {
-    case sip::DigestVerdict::Accepted:
+  const auto check = check_digest(digest_, authorization, "REGISTER", [&](std::string_view username) {
+    // A device registers only its own address: the digest username is the AOR's user.
+    if (username != user) return std::vector<store::SipDigestCredential>{};
+    return credentials_of(domain->sid, username);
+  });
+  switch (check) {
+    case DigestCheck::kAccepted:
       break;
-    case sip::DigestVerdict::Stale:
-      return challenge(true);
-    case sip::DigestVerdict::Malformed:
-    case sip::DigestVerdict::WrongRealm:
-    case sip::DigestVerdict::BadNonce:
-    case sip::DigestVerdict::Replay:
+    case DigestCheck::kChallenge:
       return challenge(false);
-    case sip::DigestVerdict::UnknownUser:
-    case sip::DigestVerdict::WrongResponse:
+    case DigestCheck::kStaleChallenge:
+      return challenge(true);
+    case DigestCheck::kRefused:
       // The same answer for both: nothing tells a scanner which user names exist.
       return refuse(request, 403, "Forbidden", 32212, "Registration authentication failure", true);
   }
