@@ -95,6 +95,13 @@ struct RecordingCallback {
   bool absent = false;
 };
 
+// Fresh SRTP master key material for our a=crypto lines.
+media::SrtpMasterKey random_srtp_key();
+// The Call-ID among a SIP message's headers (full or compact form).
+std::optional<std::string> call_id_of(const sip::SipHeaders& headers);
+// The method of a webhook as TwiML named it.
+inline std::string method_of(twiml::Method m) { return std::string(twiml::to_string(m)); }
+
 // Why a verb or a document stopped.
 enum class Flow { kNext, kHangup, kNewDocument, kOver };
 
@@ -204,6 +211,14 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   asio::awaitable<Flow> dial_verb(const twiml::Dial& dial, TwimlSource& next_source);
   asio::awaitable<Flow> refer(const twiml::Refer& refer, TwimlSource& next_source);
   void notify_parent(ChildUpdate update);
+  // After the call ended during a verb with an action (<Record>, <Dial>, <Refer>): Twilio still
+  // requests the action with CallStatus=completed and `params`; the TwiML it returns is not run.
+  void report_to_action_after_hangup(const WebhookTarget& action, const http::Form& params);
+  // A verb's recordingStatusCallback, method and events, its URL resolved against the document.
+  RecordingCallback recording_callback_for(const std::optional<std::string>& url, twiml::Method method,
+                                           const twiml::RecordingStatusEvents& events) const;
+  // Our side of the media for an offer or an answer on the session just opened.
+  media::LocalMedia local_media(const media::SessionInfo& opened, media::SrtpPolicy srtp) const;
   // Answering machine detection (calls/machine_detection.cpp): starts it on the session; waits
   // for the final decision (false if the call ended first); records a decision (AnsweredBy on
   // the call, the async callback when one is configured).

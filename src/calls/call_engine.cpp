@@ -31,13 +31,37 @@ sip::TransportKind transport_kind(SipTransport t) {
   return sip::TransportKind::Udp;
 }
 
-media::SrtpMasterKey random_key() {
+}  // namespace
+
+media::SrtpMasterKey random_srtp_key() {
   media::SrtpMasterKey key{};
   RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size()));
   return key;
 }
 
-}  // namespace
+std::optional<std::string> call_id_of(const sip::SipHeaders& headers) {
+  for (const auto& h : headers) {
+    if (http::iequals(h.name, "Call-ID") || http::iequals(h.name, "i")) return h.value;
+  }
+  return std::nullopt;
+}
+
+media::LocalMedia ActiveCall::local_media(const media::SessionInfo& opened, media::SrtpPolicy srtp) const {
+  media::LocalMedia local;
+  local.address = engine.options.advertised_address;
+  local.address_type = local.address.find(':') != std::string::npos ? media::AddressType::ip6 : media::AddressType::ip4;
+  local.port = opened.rtp_port;
+  local.srtp = srtp;
+  return local;
+}
+
+void ActiveCall::report_to_action_after_hangup(const WebhookTarget& action, const http::Form& params) {
+  const auto& call = lifecycle.call();
+  auto request = voice_parameters(call);
+  request.set("CallStatus", "completed");
+  for (const auto& f : params.fields()) request.set(f.name, f.value);
+  engine.webhooks.fetch_twiml(auth_token, call, action, std::nullopt, std::move(request), [](TwimlFetch) {});
+}
 
 CallEngine::Impl::Impl(asio::io_context& l, store::Store& s, Webhooks& w, http::Client& h, sip::UserAgent& ua,
                        media::MediaEngine& m, CallEngineOptions o)
@@ -210,12 +234,9 @@ asio::awaitable<bool> ActiveCall::dial() {
   session = opened->id;
   engine.by_session[*session] = weak_from_this();
 
-  media::LocalMedia local;
-  local.address = engine.options.advertised_address;
-  local.address_type = local.address.find(':') != std::string::npos ? media::AddressType::ip6 : media::AddressType::ip4;
-  local.port = opened->rtp_port;
-  local.srtp = request.target.is_secure ? media::SrtpPolicy::required : media::SrtpPolicy::none;
-  offer = media::make_offer(local, random_key);
+  const auto local =
+      local_media(*opened, request.target.is_secure ? media::SrtpPolicy::required : media::SrtpPolicy::none);
+  offer = media::make_offer(local, random_srtp_key);
 
   // One INVITE, or one per registered contact (a fork): the first to answer wins.
   const std::vector<SipTarget> targets =
@@ -303,11 +324,7 @@ asio::awaitable<bool> ActiveCall::dial() {
           co_return false;
         }
         engine.media.set_remote(*session, *negotiated);
-        std::optional<std::string> call_id;
-        for (const auto& h : f->response.headers) {
-          if (http::iequals(h.name, "Call-ID") || http::iequals(h.name, "i")) call_id = h.value;
-        }
-        lifecycle.answered(call_id);
+        lifecycle.answered(call_id_of(f->response.headers));
         co_return true;
       }
       DialOutcome outcome = dial_outcome(DialEnd::kFinalResponse, status);

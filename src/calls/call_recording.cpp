@@ -4,6 +4,7 @@
 #include "calls/active_call.hpp"
 #include "core/log.hpp"
 #include "core/sid.hpp"
+#include "twiml/url.hpp"
 
 #include <fmt/format.h>
 
@@ -26,6 +27,17 @@ std::string_view track_name(media::RecordTrack track) {
 }
 
 }  // namespace
+
+RecordingCallback ActiveCall::recording_callback_for(const std::optional<std::string>& url, twiml::Method method,
+                                                     const twiml::RecordingStatusEvents& events) const {
+  RecordingCallback callback;
+  if (!url) return callback;
+  callback.target = WebhookTarget{twiml::resolve_url(document_url, *url), method_of(method)};
+  callback.in_progress = events.in_progress;
+  callback.completed = events.completed;
+  callback.absent = events.absent;
+  return callback;
+}
 
 std::string ActiveCall::recording_url(const store::Recording& recording) const {
   return fmt::format("{}/2010-04-01/Accounts/{}/Recordings/{}", engine.api_base_url, recording.account_sid,

@@ -9,7 +9,6 @@
 #include "calls/trunks.hpp"
 #include "core/log.hpp"
 #include "core/sid.hpp"
-#include "http/message.hpp"
 #include "twiml/url.hpp"
 
 #include <fmt/format.h>
@@ -18,8 +17,6 @@
 
 namespace sb::calls {
 namespace {
-
-std::string method_name(twiml::Method m) { return m == twiml::Method::Get ? "GET" : "POST"; }
 
 std::vector<std::string> progress_events(const twiml::CallProgressEvents& e) {
   std::vector<std::string> events;
@@ -36,13 +33,6 @@ sip::SipHeaders x_headers(const sip::SipHeaders& headers) {
     if (h.name.size() > 2 && (h.name[0] == 'X' || h.name[0] == 'x') && h.name[1] == '-') out.push_back(h);
   }
   return out;
-}
-
-std::optional<std::string> call_id_of(const sip::SipHeaders& headers) {
-  for (const auto& h : headers) {
-    if (http::iequals(h.name, "Call-ID") || http::iequals(h.name, "i")) return h.value;
-  }
-  return std::nullopt;
 }
 
 // The ringback the caller hears while the legs ring: `ringTone`'s country (ITU-T E.180's
@@ -212,7 +202,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
     leg.request.sip_auth_password = std::move(password);
     if (callback.url) {
       leg.request.status_callback = twiml::resolve_url(document_url, *callback.url);
-      leg.request.status_callback_method = method_name(callback.method);
+      leg.request.status_callback_method = method_of(callback.method);
       leg.request.status_callback_events = progress_events(callback.events);
     }
     if (amd.mode) {
@@ -225,12 +215,12 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
       m.silence_timeout = amd.silence_timeout;
       m.is_async = true;
       if (amd.status_callback) m.async_callback = twiml::resolve_url(document_url, *amd.status_callback);
-      m.async_callback_method = method_name(amd.status_callback_method);
+      m.async_callback_method = method_of(amd.status_callback_method);
       leg.request.machine_detection = std::move(m);
     }
     if (screening_url) {
       TwimlSource screen;
-      screen.target = WebhookTarget{twiml::resolve_url(document_url, *screening_url), method_name(screening_method)};
+      screen.target = WebhookTarget{twiml::resolve_url(document_url, *screening_url), method_of(screening_method)};
       leg.screening = std::move(screen);
     }
     return leg;
@@ -287,14 +277,8 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
                        d.record == twiml::DialRecord::RecordFromRingingDual;
   const bool records_from_ringing = d.record == twiml::DialRecord::RecordFromRinging ||
                                     d.record == twiml::DialRecord::RecordFromRingingDual;
-  RecordingCallback recording_callback;
-  if (d.recording_status_callback) {
-    recording_callback.target = WebhookTarget{twiml::resolve_url(document_url, *d.recording_status_callback),
-                                              method_name(d.recording_status_callback_method)};
-    recording_callback.in_progress = d.recording_status_callback_event.in_progress;
-    recording_callback.completed = d.recording_status_callback_event.completed;
-    recording_callback.absent = d.recording_status_callback_event.absent;
-  }
+  const auto recording_callback = recording_callback_for(
+      d.recording_status_callback, d.recording_status_callback_method, d.recording_status_callback_event);
   std::optional<store::Recording> dial_recording;
   auto start_dial_recording = [&] {
     if (dial_recording || d.record == twiml::DialRecord::DoNotRecord || is_caller_recorded) return;
@@ -408,11 +392,13 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
           // once the dial is over, and the referUrl's TwiML decides where the caller goes.
           if (winner && &legs[*winner] == leg && is_bridged && !refer_target) {
             refer_target = u->refer_to;
-            if (auto child = leg->call.lock()) engine.user_agent.notify_refer(child->dialog, 100, false);
             cancel_timer(TimerKind::kDialLimit);
             engine.media.unbridge(*session);
             is_bridged = false;
-            if (auto child = leg->call.lock()) engine.user_agent.notify_refer(child->dialog, 200, true);
+            if (auto child = leg->call.lock()) {
+              engine.user_agent.notify_refer(child->dialog, 100, false);
+              engine.user_agent.notify_refer(child->dialog, 200, true);
+            }
             end_leg(*leg);
           }
           break;
@@ -474,9 +460,7 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
     for (const auto& leg : legs) {
       if (leg.is_started) reported = &leg;  // the last one tried
     }
-    std::string status = unanswered_status(legs);
-    if (ending && status == "canceled") status = "canceled";
-    params.set("DialCallStatus", status);
+    params.set("DialCallStatus", unanswered_status(legs));
     params.set("DialBridged", "false");
   }
   if (reported != nullptr) {
@@ -493,20 +477,16 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
   const bool is_call_over = ending || is_remote_gone;
   if (refer_target && !is_call_over && !redirected) {
     // Twilio requests referUrl with ReferTransferTarget; its TwiML runs for the caller.
-    next_source.target = WebhookTarget{twiml::resolve_url(document_url, *d.refer_url), method_name(d.refer_method)};
+    next_source.target = WebhookTarget{twiml::resolve_url(document_url, *d.refer_url), method_of(d.refer_method)};
     next_source.extra_params.set("ReferTransferTarget", *refer_target);
     for (const auto& f : params.fields()) next_source.extra_params.set(f.name, f.value);
     co_return Flow::kNewDocument;
   }
   if (!d.action) co_return is_call_over || redirected ? Flow::kOver : Flow::kNext;
-  const WebhookTarget action{twiml::resolve_url(document_url, *d.action), method_name(d.method)};
+  const WebhookTarget action{twiml::resolve_url(document_url, *d.action), method_of(d.method)};
   if (redirected) co_return Flow::kOver;  // the API gave the call other TwiML
   if (is_call_over) {
-    // Twilio still tells the action URL how the dial went; the TwiML it returns is not run.
-    auto request = voice_parameters(call);
-    request.set("CallStatus", "completed");
-    for (const auto& f : params.fields()) request.set(f.name, f.value);
-    engine.webhooks.fetch_twiml(auth_token, call, action, std::nullopt, std::move(request), [](TwimlFetch) {});
+    report_to_action_after_hangup(action, params);  // how the dial went; its TwiML is not run
     co_return Flow::kOver;
   }
   next_source.target = action;
@@ -575,15 +555,9 @@ asio::awaitable<Flow> ActiveCall::refer(const twiml::Refer& r, TwimlSource& next
     if (refer_status && *refer_status < 300) co_return Flow::kHangup;
     co_return is_interrupted ? Flow::kOver : Flow::kNext;
   }
-  const WebhookTarget action{twiml::resolve_url(document_url, *r.action), method_name(r.method)};
+  const WebhookTarget action{twiml::resolve_url(document_url, *r.action), method_of(r.method)};
   if (is_interrupted) {
-    if (ending || is_remote_gone) {
-      auto request = voice_parameters(lifecycle.call());
-      request.set("CallStatus", "completed");
-      for (const auto& f : params.fields()) request.set(f.name, f.value);
-      engine.webhooks.fetch_twiml(auth_token, lifecycle.call(), action, std::nullopt, std::move(request),
-                                  [](TwimlFetch) {});
-    }
+    if (ending || is_remote_gone) report_to_action_after_hangup(action, params);
     co_return Flow::kOver;
   }
   next_source.target = action;

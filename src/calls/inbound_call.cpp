@@ -13,16 +13,9 @@
 
 #include <fmt/format.h>
 
-#include <openssl/rand.h>
 
 namespace sb::calls {
 namespace {
-
-media::SrtpMasterKey random_key() {
-  media::SrtpMasterKey key{};
-  RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size()));
-  return key;
-}
 
 bool is_reported_header(std::string_view name) {
   return (name.size() > 2 && (name[0] == 'X' || name[0] == 'x') && name[1] == '-') ||
@@ -163,19 +156,16 @@ asio::awaitable<void> ActiveCall::run_inbound() {
   } else {
     session = opened->id;
     engine.by_session[*session] = weak_from_this();
-    media::LocalMedia local;
-    local.address = engine.options.advertised_address;
-    local.address_type = local.address.find(':') != std::string::npos ? media::AddressType::ip6 : media::AddressType::ip4;
-    local.port = opened->rtp_port;
-    local.srtp = requires_srtp ? media::SrtpPolicy::required : media::SrtpPolicy::optional;
+    const auto local =
+        local_media(*opened, requires_srtp ? media::SrtpPolicy::required : media::SrtpPolicy::optional);
     if (invite.body.empty()) {
       is_late_offer = true;
-      offer = media::make_offer(local, random_key);
+      offer = media::make_offer(local, random_srtp_key);
       local_sdp = offer.to_string();
       is_media_ready = true;
     } else {
       auto parsed = media::SessionDescription::parse(invite.body);
-      auto answered = parsed ? media::answer_offer(*parsed, local, random_key) : Result<media::AnswerResult>(parsed.error());
+      auto answered = parsed ? media::answer_offer(*parsed, local, random_srtp_key) : Result<media::AnswerResult>(parsed.error());
       if (!answered) {
         const int code = requires_srtp ? 32208 : 32102;
         warn(code, "The INVITE's SDP offer cannot be answered: " + answered.error().message());

@@ -23,8 +23,6 @@ namespace {
 constexpr int kMaxIdleDocuments = 50;
 constexpr std::size_t kMaxAudioBytes = 16 * 1024 * 1024;
 
-std::string method_name(twiml::Method m) { return m == twiml::Method::Get ? "GET" : "POST"; }
-
 // Twilio voice names to espeak-ng: the language picks the voice; woman, alice and the female
 // Polly/Google voices pick espeak's female variant (docs/twiml.md has the table).
 bool is_female_voice(std::string_view voice) {
@@ -198,7 +196,7 @@ asio::awaitable<Flow> ActiveCall::execute(const twiml::Verb& verb, TwimlSource& 
     co_return Flow::kHangup;  // on an answered outbound call <Reject> hangs up too
   }
   if (const auto* r = std::get_if<twiml::Redirect>(&verb)) {
-    next_source.target = WebhookTarget{twiml::resolve_url(document_url, r->url), method_name(r->method)};
+    next_source.target = WebhookTarget{twiml::resolve_url(document_url, r->url), method_of(r->method)};
     co_return Flow::kNewDocument;
   }
   if (const auto* d = std::get_if<twiml::Dial>(&verb)) {
@@ -393,7 +391,7 @@ asio::awaitable<Flow> ActiveCall::gather(const twiml::Gather& g, TwimlSource& ne
     warn(12200, "<Gather> without an action in inline TwiML: nowhere to send the digits");
     co_return Flow::kNext;
   }
-  next_source.target = WebhookTarget{action, method_name(g.method)};
+  next_source.target = WebhookTarget{action, method_of(g.method)};
   next_source.extra_params.set("Digits", digits);
   if (is_finished_on_key) next_source.extra_params.set("FinishedOnKey", std::string(1, *g.finish_on_key));
   co_return Flow::kNewDocument;
@@ -414,15 +412,8 @@ asio::awaitable<Flow> ActiveCall::record(const twiml::Record& r, TwimlSource& ne
     warn(12200, "<Record> while the call itself is recorded (Record=true) is not supported; it was skipped");
     co_return Flow::kNext;
   }
-  const auto& call = lifecycle.call();
-  RecordingCallback callback;
-  if (r.recording_status_callback) {
-    callback.target = WebhookTarget{twiml::resolve_url(document_url, *r.recording_status_callback),
-                                    method_name(r.recording_status_callback_method)};
-    callback.in_progress = r.recording_status_callback_event.in_progress;
-    callback.completed = r.recording_status_callback_event.completed;
-    callback.absent = r.recording_status_callback_event.absent;
-  }
+  const auto callback = recording_callback_for(r.recording_status_callback, r.recording_status_callback_method,
+                                               r.recording_status_callback_event);
   const bool trims = r.trim == twiml::Trim::TrimSilence;
   std::optional<std::chrono::milliseconds> silence_timeout;
   if (r.timeout.count() > 0) silence_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(r.timeout);
@@ -468,7 +459,7 @@ asio::awaitable<Flow> ActiveCall::record(const twiml::Record& r, TwimlSource& ne
   }
   const std::string url = complete_recording(recording, *finished, callback);
   next_source.target = WebhookTarget{r.action ? twiml::resolve_url(document_url, *r.action) : document_url,
-                                     method_name(r.method)};
+                                     method_of(r.method)};
   next_source.extra_params.set("RecordingUrl", url);
   next_source.extra_params.set("RecordingSid", recording.sid);
   next_source.extra_params.set("RecordingDuration", std::to_string(*recording.duration));
@@ -476,11 +467,7 @@ asio::awaitable<Flow> ActiveCall::record(const twiml::Record& r, TwimlSource& ne
   if (is_interrupted) {
     // Twilio still tells the action URL about a recording the hang-up ended; its TwiML is ignored.
     if (is_remote_gone && next_source.target && !next_source.target->url.empty()) {
-      auto params = voice_parameters(call);
-      params.set("CallStatus", "completed");
-      for (const auto& f : next_source.extra_params.fields()) params.set(f.name, f.value);
-      engine.webhooks.fetch_twiml(auth_token, call, *next_source.target, std::nullopt, std::move(params),
-                                  [](TwimlFetch) {});
+      report_to_action_after_hangup(*next_source.target, next_source.extra_params);
     }
     co_return Flow::kOver;
   }
