@@ -4,6 +4,7 @@
 
 #include "core/log.hpp"
 #include "http/message.hpp"
+#include "sip/message/name_addr.hpp"
 #include "sip/message/uri.hpp"
 #include "store/sip_digest.hpp"
 #include "calls/trunks.hpp"
@@ -24,19 +25,14 @@ std::string lower(std::string_view s) {
 
 bool has_auth(const std::string& auth_type, std::string_view kind) { return auth_type.find(kind) != std::string::npos; }
 
-}  // namespace
-
-std::string header_uri(std::string_view value) {
-  const auto open = value.find('<');
-  if (open != std::string_view::npos) {
-    const auto close = value.find('>', open);
-    return std::string(value.substr(open + 1, close == std::string_view::npos ? std::string_view::npos : close - open - 1));
-  }
-  auto uri = value.substr(0, value.find(';'));
-  while (!uri.empty() && uri.back() == ' ') uri.remove_suffix(1);
-  while (!uri.empty() && uri.front() == ' ') uri.remove_prefix(1);
-  return std::string(uri);
+// The URI of a From/To header value ("Alice" <sip:a@b>;tag=1 -> sip:a@b); the transport layer
+// has already checked the header, so a failure here keeps the value as it came.
+std::string uri_of(std::string_view header_value) {
+  const auto name_addr = sip::parse_name_addr(header_value);
+  return std::string(name_addr ? name_addr->uri.text : header_value);
 }
+
+}  // namespace
 
 SipDomainRouter::SipDomainRouter(store::Store& store, sip::DigestServer& digest, sip::FailureGuard& guard,
                                  std::string base_domain, const TrunkTable* trunks)
@@ -80,9 +76,8 @@ std::optional<InboundDecision> SipDomainRouter::route_from_trunk(const sip::SipR
   if (status_callback) route.status_callback = WebhookTarget{*status_callback, status_callback_method};
   route.to = *number;
   // The caller as a number when the From user is one, else as written.
-  const std::string from_text = header_uri(invite.from);  // parse_uri's views point into it
-  const auto from_uri = sip::parse_uri(from_text);
-  std::string from_user = from_uri ? std::string(from_uri->user) : std::string();
+  const auto from = sip::parse_name_addr(invite.from);  // views into invite.from
+  std::string from_user = from ? std::string(from->uri.user) : std::string();
   if (trunk->number_format == NumberFormat::kDigits && !from_user.empty() && !from_user.starts_with('+')) {
     from_user.insert(0, "+");
   }
@@ -165,8 +160,8 @@ InboundDecision SipDomainRouter::route(const sip::SipRequestInfo& invite) {
 
   InboundRoute route;
   route.account_sid = domain->account_sid;
-  route.to = header_uri(invite.to);
-  route.from = header_uri(invite.from);
+  route.to = uri_of(invite.to);
+  route.from = uri_of(invite.from);
   route.voice = WebhookTarget{*domain->voice_url, domain->voice_method};
   if (domain->voice_fallback_url) route.fallback = WebhookTarget{*domain->voice_fallback_url, domain->voice_fallback_method};
   if (domain->voice_status_callback_url) {

@@ -48,7 +48,4 @@ class SipDomainRouter final : public InboundRouter {
   std::map<int, std::uint64_t> refusals_;
 };
 
-// The URI of a From/To header value ("Alice" <sip:a@b>;tag=1 -> sip:a@b).
-std::string header_uri(std::string_view header_value);
-
 }  // namespace sb::calls
