@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <toml++/toml.h>
 
-#include <array>
 #include <charconv>
 #include <fstream>
 #include <set>
@@ -252,9 +251,8 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
   }
   if (const auto node = root.get("trunks")) config.trunks = read_trunks(*node, origin);
   if (const auto* egress = root.get_as<toml::table>("egress")) {
-    static constexpr std::array<std::string_view, 8> kRegions = {"us1", "us2", "ie1", "de1", "sg1", "jp1", "br1", "au1"};
     for (const auto& [region, value] : *egress) {
-      if (std::ranges::find(kRegions, region.str()) == kRegions.end()) {
+      if (!calls::is_region(region.str())) {
         throw std::runtime_error(fmt::format("{}: 'egress.{}' is not a region (us1 us2 ie1 de1 sg1 jp1 br1 au1)", origin,
                                              region.str()));
       }

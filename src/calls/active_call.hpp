@@ -242,6 +242,7 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   // Handles an event that ends or redirects the call whatever the verb; true when it did.
   bool handle_interruption(const CallEvent& event);
   void hang_up();
+  void release_media_and_timers();  // the end of a call's coroutine: no timer left, session closed
   void watch_dialog();  // BYE and the dialog's end become SipBye events
   void warn(int code, std::string message);
 };

@@ -140,6 +140,13 @@ void ActiveCall::warn(int code, std::string message) {
                                      .message = std::move(message)});
 }
 
+void ActiveCall::release_media_and_timers() {
+  for (auto& [kind, timer] : timers) {
+    if (timer) timer->cancel();
+  }
+  if (session) engine.media.close_session(*session);
+}
+
 void ActiveCall::hang_up() {
   if (dialog != 0 && !is_remote_gone) engine.user_agent.bye(dialog);
   is_remote_gone = true;
@@ -431,10 +438,7 @@ asio::awaitable<void> ActiveCall::run() {
       if (finished) complete_recording(*call_recording, *finished, recording_callback);
     }
   }
-  for (auto& [kind, timer] : timers) {
-    if (timer) timer->cancel();
-  }
-  if (session) engine.media.close_session(*session);
+  release_media_and_timers();
 }
 
 CallEngine::CallEngine(asio::io_context& loop, store::Store& store, Webhooks& webhooks, http::Client& http,

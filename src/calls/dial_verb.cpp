@@ -156,10 +156,7 @@ asio::awaitable<void> ActiveCall::run_child() {
     hang_up();
     lifecycle.ended("completed", 200);
   }
-  for (auto& [kind, timer] : timers) {
-    if (timer) timer->cancel();
-  }
-  if (session) engine.media.close_session(*session);
+  release_media_and_timers();
   notify_parent({.kind = ChildUpdate::Kind::kEnded,
                  .call_sid = call.sid,
                  .status = call.status,

@@ -200,10 +200,7 @@ asio::awaitable<void> ActiveCall::run_inbound() {
       lifecycle.ended("completed", 200);
     }
   }
-  for (auto& [kind, timer] : timers) {
-    if (timer) timer->cancel();
-  }
-  if (session) engine.media.close_session(*session);
+  release_media_and_timers();
   spdlog::debug("call {}: inbound call over ({})", call.sid, lifecycle.call().status);
 }
 

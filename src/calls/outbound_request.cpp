@@ -146,6 +146,11 @@ std::string without_uri_params(std::string_view uri, std::initializer_list<std::
 
 const std::vector<std::string>& outbound_call_parameters() { return kParameters; }
 
+bool is_region(std::string_view region) {
+  static constexpr std::array<std::string_view, 8> kRegions = {"us1", "us2", "ie1", "de1", "sg1", "jp1", "br1", "au1"};
+  return std::ranges::find(kRegions, region) != kRegions.end();
+}
+
 std::variant<SipTarget, RequestError> parse_sip_target(std::string_view text,
                                                        std::vector<RequestWarning>& warnings) {
   const auto question = text.find('?');
@@ -189,10 +194,8 @@ std::variant<SipTarget, RequestError> parse_sip_target(std::string_view text,
     }
   }
   if (const auto r = uri->param("region")) {
-    static constexpr std::array<std::string_view, 8> kRegions = {"us1", "us2", "ie1", "de1",
-                                                                 "sg1", "jp1", "br1", "au1"};
     const auto v = lower(*r);
-    if (std::ranges::find(kRegions, v) != kRegions.end()) {
+    if (is_region(v)) {
       target.region = v;
     } else {
       warnings.push_back({32114, fmt::format("Unsupported region '{}' in {}; us1 is used", *r, uri_text)});

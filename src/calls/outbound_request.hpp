@@ -105,6 +105,9 @@ std::variant<ParsedOutboundCall, RequestError> parse_outbound_call(const http::F
 std::variant<SipTarget, RequestError> parse_sip_target(std::string_view text,
                                                        std::vector<RequestWarning>& warnings);
 
+// Twilio's legacy region ids (us1 us2 ie1 de1 sg1 jp1 br1 au1), as `;region=` and [egress] name them.
+bool is_region(std::string_view region);
+
 // The Create parameters of the Calls resource (for unknown-parameter warnings).
 const std::vector<std::string>& outbound_call_parameters();
 
