@@ -31,10 +31,22 @@ class FakeDnsServer {
   static constexpr std::uint16_t kSrv = 33;
   static constexpr std::uint16_t kNaptr = 35;
 
-  explicit FakeDnsServer(boost::asio::io_context& io)
-      : socket_(io, boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)),
-        acceptor_(io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
-                                                     socket_.local_endpoint().port())) {
+  // UDP on a free port, TCP on the same one; when another process holds that TCP port (tests run
+  // in parallel), another UDP port is tried.
+  explicit FakeDnsServer(boost::asio::io_context& io) : socket_(io), acceptor_(io) {
+    const auto loopback = boost::asio::ip::make_address("127.0.0.1");
+    for (int attempt = 0;; ++attempt) {
+      socket_.open(boost::asio::ip::udp::v4());
+      socket_.bind({loopback, 0});
+      boost::system::error_code ec;
+      acceptor_.open(boost::asio::ip::tcp::v4());
+      acceptor_.bind({loopback, socket_.local_endpoint().port()}, ec);
+      if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+      if (!ec) break;
+      acceptor_.close();
+      socket_.close();
+      if (attempt == 20) throw boost::system::system_error(ec, "FakeDnsServer: no UDP+TCP port pair");
+    }
     receive();
     accept();
   }
