@@ -54,11 +54,16 @@ void Writer::run() {
 }
 
 void Writer::commit_batch(std::deque<Entry>& batch) {
+  // Transaction control goes through the connection's statement cache: these run for every job,
+  // and compiling them each time cost more than the small writes themselves. A lone job needs no
+  // savepoint: its failure rolls the whole transaction back.
+  auto run = [this](std::string_view sql) { return connection_->prepare(sql).run(); };
+  const bool is_single = batch.size() == 1;
   std::vector<std::error_code> results(batch.size());
-  std::error_code batch_error = connection_->try_exec("BEGIN IMMEDIATE");
+  std::error_code batch_error = run("BEGIN IMMEDIATE");
   if (!batch_error) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      connection_->exec("SAVEPOINT job");
+      if (!is_single) run("SAVEPOINT job");
       std::error_code ec;
       try {
         ec = batch[i].job(*connection_);
@@ -66,23 +71,36 @@ void Writer::commit_batch(std::deque<Entry>& batch) {
         spdlog::error("store: write failed: {}", e.what());
         ec = std::make_error_code(std::errc::io_error);
       }
-      if (ec) connection_->exec("ROLLBACK TO job");
-      connection_->exec("RELEASE job");
+      if (!is_single) {
+        if (ec) run("ROLLBACK TO job");
+        run("RELEASE job");
+      }
       results[i] = ec;
     }
-    batch_error = connection_->try_exec("COMMIT");
-    if (batch_error) {
-      spdlog::error("store: commit failed: {}", batch_error.message());
-      connection_->try_exec("ROLLBACK");
+    if (is_single && results[0]) {
+      run("ROLLBACK");
+    } else {
+      batch_error = run("COMMIT");
+      if (batch_error) {
+        spdlog::error("store: commit failed: {}", batch_error.message());
+        run("ROLLBACK");
+      }
     }
   } else {
     spdlog::error("store: cannot begin a transaction: {}", batch_error.message());
   }
+  // One hand-off to the loop per batch, not per job: each post wakes the loop, and the
+  // completions run there in submission order anyway.
+  std::vector<std::pair<Done, std::error_code>> completions;
+  completions.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].done) continue;
-    const std::error_code ec = batch_error ? batch_error : results[i];
-    post_([done = std::move(batch[i].done), ec] { done(ec); });
+    completions.emplace_back(std::move(batch[i].done), batch_error ? batch_error : results[i]);
   }
+  if (completions.empty()) return;
+  post_([completions = std::move(completions)]() mutable {
+    for (auto& [done, ec] : completions) done(ec);
+  });
 }
 
 }  // namespace sb::store::sqlite

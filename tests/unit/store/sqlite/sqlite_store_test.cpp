@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -24,7 +25,7 @@ class TestLoop {
       ready_.notify_all();
     };
   }
-  // Runs posted completions until `count` have run.
+  // Runs `count` posts (the writer posts once per committed batch).
   void run(std::size_t count) {
     for (std::size_t i = 0; i < count; ++i) {
       std::function<void()> f;
@@ -35,6 +36,14 @@ class TestLoop {
         queue_.pop_front();
       }
       f();
+    }
+  }
+
+  // Runs posts until `done()` holds.
+  void run_until(const std::function<bool()>& done) {
+    while (!done()) {
+      run(1);
+      if (::testing::Test::HasFatalFailure()) return;
     }
   }
 
@@ -100,11 +109,26 @@ TEST_F(SqliteStoreTest, OneFailedJobInABatchDoesNotUndoTheOthers) {
   store_->accounts().insert(main, [&](std::error_code ec) { results[0] = ec; });
   store_->accounts().insert(duplicate, [&](std::error_code ec) { results[1] = ec; });
   store_->accounts().insert(other, [&](std::error_code ec) { results[2] = ec; });
-  loop_.run(3);
+  const auto interrupted = std::make_error_code(std::errc::interrupted);
+  loop_.run_until([&] { return std::ranges::none_of(results, [&](auto ec) { return ec == interrupted; }); });
   EXPECT_FALSE(results[0]);
   EXPECT_TRUE(results[1]);
   EXPECT_FALSE(results[2]);
   EXPECT_TRUE(store_->accounts().find(main.sid));
+  EXPECT_TRUE(store_->accounts().find(other.sid));
+}
+
+TEST_F(SqliteStoreTest, ALoneFailedJobLeavesNothingBehind) {
+  const auto main = account();
+  ASSERT_FALSE(insert(main));
+  auto duplicate = account();
+  duplicate.sid = main.sid;  // violates UNIQUE(sid)
+  duplicate.auth_token = "other";
+  EXPECT_TRUE(insert(duplicate));
+  // The next write still commits: the failed transaction was rolled back, not left open.
+  const auto other = account();
+  EXPECT_FALSE(insert(other));
+  EXPECT_EQ(store_->accounts().find(main.sid)->auth_token, "token");
   EXPECT_TRUE(store_->accounts().find(other.sid));
 }
 
