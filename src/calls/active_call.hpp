@@ -155,6 +155,8 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   std::vector<sip::OutgoingCallId> outgoings;  // the INVITEs still waiting for a final response
   sip::DialogId dialog = 0;
   bool is_remote_gone = false;         // BYE received or the dialog ended
+  bool is_acquiring_slot = false;      // inside the limiter's acquire(): a grant needs no event
+  bool has_slot = false;               // the CPS limiter let the call start
   std::optional<std::string> ending;   // the API asked to end: canceled / completed
   // A `<Dial>` leg: the call that dialed it, the screening document to run on answer, and the
   // leg whose media thread it should share.

@@ -354,11 +354,17 @@ asio::awaitable<bool> ActiveCall::dial() {
 asio::awaitable<void> ActiveCall::run() {
   auto self = shared_from_this();
   // The CPS queue: a call starts when its account has a slot.
+  // A slot free now starts the call at once; a queued call hears of its slot as an event.
+  is_acquiring_slot = true;
   engine.limiter.acquire(lifecycle.call().account_sid, [weak = weak_from_this()] {
-    if (auto call = weak.lock()) call->post(SlotGranted{});
+    if (auto call = weak.lock()) {
+      call->has_slot = true;
+      if (!call->is_acquiring_slot) call->post(SlotGranted{});
+    }
   });
-  engine.tick();
-  for (;;) {
+  is_acquiring_slot = false;
+  if (!has_slot) engine.tick();
+  while (!has_slot) {
     auto event = co_await next();
     if (std::holds_alternative<SlotGranted>(event)) break;
     if (std::holds_alternative<ApiEnd>(event)) {

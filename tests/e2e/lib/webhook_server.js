@@ -24,7 +24,8 @@ async function startWebhookServer(handler = () => new twilio.twiml.VoiceResponse
       const url = new URL(req.url, `http://${req.headers.host}`);
       const params = Object.fromEntries(
         req.method === 'POST' ? new URLSearchParams(body) : url.searchParams);
-      const record = { method: req.method, url: req.url, path: url.pathname, headers: req.headers, body, params };
+      const record = { method: req.method, url: req.url, path: url.pathname, headers: req.headers, body, params,
+        receivedAt: Date.now() };
       requests.push(record);
       for (const w of waiters.splice(0)) w();
       let answer = await handler(record);
