@@ -33,11 +33,32 @@ std::string digest_hex(const EVP_MD* md, std::string_view data) {
 }  // namespace
 
 std::string random_hex(std::size_t byte_count) {
-  std::vector<unsigned char> bytes(byte_count);
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed: the CSPRNG is not available");
+  // Identifiers (tags, branches, Call-IDs, SIDs) take a few bytes each, many times per call, and
+  // each RAND_bytes call costs ~2 µs of locking and context lookups: each thread draws the CSPRNG
+  // a block at a time and hands the bytes out once each.
+  constexpr std::size_t kBlock = 4096;
+  thread_local std::vector<unsigned char> pool;
+  thread_local std::size_t used = 0;
+  if (byte_count > kBlock) {
+    std::vector<unsigned char> bytes(byte_count);
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+      throw std::runtime_error("RAND_bytes failed: the CSPRNG is not available");
+    }
+    return to_hex(bytes.data(), bytes.size());
   }
-  return to_hex(bytes.data(), bytes.size());
+  if (pool.size() - used < byte_count) {
+    pool.resize(kBlock);
+    if (RAND_bytes(pool.data(), static_cast<int>(pool.size())) != 1) {
+      pool.clear();
+      used = 0;
+      throw std::runtime_error("RAND_bytes failed: the CSPRNG is not available");
+    }
+    used = 0;
+  }
+  auto out = to_hex(pool.data() + used, byte_count);
+  OPENSSL_cleanse(pool.data() + used, byte_count);  // handed out once: not kept in memory
+  used += byte_count;
+  return out;
 }
 
 std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }

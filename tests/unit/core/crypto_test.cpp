@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 namespace sb::crypto {
 namespace {
 
@@ -38,6 +41,21 @@ TEST(Crypto, RandomHexHasRequestedLengthAndDiffers) {
   const auto a = random_hex(16);
   EXPECT_EQ(a.size(), 32u);
   EXPECT_NE(a, random_hex(16));
+}
+
+TEST(Crypto, RandomHexNeverRepeatsAcrossRefills) {
+  // Thousands of short draws cross several refills of the per-thread block; a block served
+  // twice, or bytes handed out twice, would repeat values. Large draws bypass the block.
+  std::set<std::string> seen;
+  for (int i = 0; i < 3000; ++i) {
+    auto v = random_hex(6);
+    ASSERT_EQ(v.size(), 12u);
+    ASSERT_TRUE(v.find_first_not_of("0123456789abcdef") == std::string::npos);
+    ASSERT_TRUE(seen.insert(std::move(v)).second) << "repeated after " << i << " draws";
+  }
+  const auto big = random_hex(5000);
+  EXPECT_EQ(big.size(), 10000u);
+  EXPECT_NE(big.substr(0, 32), random_hex(5000).substr(0, 32));
 }
 
 TEST(Crypto, ConstantTimeEqualComparesContentAndLength) {
