@@ -1,13 +1,27 @@
 'use strict';
 // Runs sipp (Debian's sip-tester) as UAC or UAS with bounded call counts and times, on 127.0.0.1.
+// Over TLS (-t l1 / ln) it runs SIPP_TLS_BIN instead: bookworm's sipp has no TLS, so
+// scripts/install-sipp-tls (run by scripts/install-deps) puts one built with TLS in ~/.cache.
 
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const dgram = require('node:dgram');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const SIPP = process.env.SIPP_BIN || 'sipp';
+const SIPP_TLS = process.env.SIPP_TLS_BIN ||
+  path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'switchboard/sipp-tls/bin/sipp');
+
+// Why the TLS-capable sipp cannot run, or null. Tests over TLS fail with this reason rather than
+// skip: a missing TLS sipp is a broken install, not an optional feature.
+function sippTlsProblem() {
+  const version = spawnSync(SIPP_TLS, ['-v'], { encoding: 'utf8' });
+  if (version.error) return `${SIPP_TLS}: ${version.error.message} (run scripts/install-sipp-tls)`;
+  const text = `${version.stdout || ''}${version.stderr || ''}`;
+  const name = (text.match(/SIPp v\S+/) || ['no version'])[0];
+  return /SIPp v\S*TLS/.test(text) ? null : `${SIPP_TLS} has no TLS support (${name}; run scripts/install-sipp-tls)`;
+}
 
 // A free UDP port on 127.0.0.1 (bound once, then released for sipp to take).
 function freeUdpPort() {
@@ -40,7 +54,8 @@ async function startSipp({ scenario, remote, calls = 1, port, transport = 'u1', 
     '-error_file', path.join(workDir, 'errors.log'), ...extraArgs);
   if (traceMessages) args.push('-trace_msg', '-message_file', path.join(workDir, 'messages.log'));
   if (remote) args.push(remote);
-  const proc = spawn(SIPP, args.filter(Boolean), { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const binary = transport.startsWith('l') ? SIPP_TLS : SIPP;
+  const proc = spawn(binary, args.filter(Boolean), { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout.on('data', (d) => { output += d; });
   proc.stderr.on('data', (d) => { output += d; });
@@ -55,4 +70,4 @@ async function startSipp({ scenario, remote, calls = 1, port, transport = 'u1', 
   return { port, mediaPort, workDir, proc, done, stop: () => { proc.kill('SIGTERM'); return done; } };
 }
 
-module.exports = { startSipp, freeUdpPort };
+module.exports = { startSipp, freeUdpPort, sippTlsProblem, SIPP_TLS };
