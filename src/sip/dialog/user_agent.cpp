@@ -156,6 +156,7 @@ struct UserAgent::Impl {
     std::shared_ptr<RequestSpec> spec;
     bool has_explicit_destination = false;
     bool is_cancelled = false;
+    std::vector<DialogId> early_dialogs;  // RFC 3261 12.1.2: one per To tag of a 1xx
   };
 
   struct Incoming {
@@ -165,15 +166,26 @@ struct UserAgent::Impl {
     DialogId dialog = 0;
   };
 
+  // RFC 4028: the session interval in force and which side refreshes it.
+  struct SessionTimer {
+    std::chrono::seconds interval{0};  // 0: no session timer
+    bool is_refresher = false;         // we send the refreshes
+    std::uint32_t min_se = 0;          // the largest Min-SE a 422 taught us
+    TimerWheel::TimerId refresh;       // half the interval (refresher only)
+    TimerWheel::TimerId expiry;        // the interval less min(32 s, interval/3): BYE
+  };
+
   struct DialogEntry {
     Dialog dialog;
     DialogHandlers handlers;
     IncomingCallId incoming = 0;
+    OutgoingCallId early_of = 0;  // UAC early dialog: the INVITE it belongs to (0: confirmed)
     std::string auth_username;
     std::string auth_password;
-    // UAC: the ACK of the INVITE's 2xx, sent again for each 2xx retransmission (13.2.2.4).
-    std::string ack_bytes;
-    Destination ack_destination;
+    SessionTimer session;
+    bool peer_allows_update = false;   // UPDATE in the peer's Allow: refreshes use it (RFC 4028 9)
+    bool peer_supports_timer = false;  // "timer" in the peer's Supported
+    std::string local_sdp;             // the last session description we sent, for re-INVITEs
     // UAS: our 2xx, retransmitted until the ACK (13.3.1.4).
     std::optional<Message> pending_ok;
     std::uint64_t pending_server_id = 0;
@@ -187,7 +199,7 @@ struct UserAgent::Impl {
   Impl(asio::io_context& io, UserAgentConfig c)
       : loop(io),
         config(std::move(c)),
-        wheel(config.tick, 4096, TimerWheel::Clock::now()),
+        wheel(config.tick, 4096, now()),
         tick_timer(io) {
     transport = std::make_unique<NetworkTransport>(loop, wheel, config.transport);
     layer = std::make_unique<TransactionLayer>(*transport, wheel, config.timers);
@@ -216,12 +228,14 @@ struct UserAgent::Impl {
     transport.reset();
   }
 
+  TimerWheel::TimePoint now() const { return config.clock ? config.clock() : TimerWheel::Clock::now(); }
+
   void schedule_tick() {
     if (is_closed) return;
     tick_timer.expires_after(config.tick);
     tick_timer.async_wait([this](boost::system::error_code ec) {
       if (ec || is_closed) return;
-      wheel.advance(TimerWheel::Clock::now());
+      wheel.advance(now());
       schedule_tick();
     });
   }
@@ -251,7 +265,7 @@ struct UserAgent::Impl {
       if (spec.has_contact) b.add(HeaderId::Contact, contact(kind));
       if (spec.method == "INVITE" || spec.method == "UPDATE") {
         b.add(HeaderId::Allow, kAllow);
-        b.add(HeaderId::Supported, "replaces");
+        b.add(HeaderId::Supported, kSupported);
       }
       b.add(HeaderId::UserAgent, config.user_agent);
       for (const auto& h : spec.headers) b.add(h.name, h.value);
@@ -469,71 +483,147 @@ struct UserAgent::Impl {
     spec->has_contact = true;
     spec->auth_username = std::move(request.auth_username);
     spec->auth_password = std::move(request.auth_password);
-    outgoing[id] = Outgoing{std::move(handlers), spec, request.destination_host.has_value(), false};
-    send(spec, [this, id](const Message& r) { on_invite_response(id, r); });
+    const bool has_explicit_destination = request.destination_host.has_value();
+    outgoing[id] = Outgoing{std::move(handlers), spec, has_explicit_destination, false, {}};
+    send(spec, [this, id, spec, has_explicit_destination](const Message& r) {
+      on_invite_response(id, *spec, has_explicit_destination, r);
+    });
     return id;
   }
 
+  // RFC 3261 13.2.2.4: the ACK of a 2xx is a new request in the dialog, outside any
+  // transaction, with the INVITE's CSeq number. It is kept for 64*T1 (as long as the INVITE
+  // transaction's Accepted state, RFC 6026) and sent again for each retransmission of that 2xx,
+  // even after the dialog ended.
   void send_ack_for_2xx(DialogEntry& d, std::uint32_t cseq) {
-    // RFC 3261 13.2.2.4: the ACK is a new transaction-less request in the dialog, same CSeq number.
     auto spec = dialog_spec(d, "ACK");
     spec->cseq = cseq;
     auto ack = build(*spec);
     if (!ack) return;
-    d.ack_bytes = std::string(ack->text());
-    d.ack_destination = spec->destination;
-    layer->send_stateless(d.ack_bytes, d.ack_destination);
+    const auto key = ack_key(d.dialog.key(), cseq);
+    auto& sent = sent_acks[key];
+    wheel.cancel(sent.expiry);
+    sent.bytes = std::string(ack->text());
+    sent.destination = spec->destination;
+    sent.expiry = wheel.schedule(config.timers.timer_b(), [this, key] { sent_acks.erase(key); });
+    layer->send_stateless(sent.bytes, sent.destination);
   }
 
-  void on_invite_response(OutgoingCallId id, const Message& r) {
-    const int status = r.status_code();
-    auto it = outgoing.find(id);
-    if (status >= 200 && status < 300) {
-      auto to = r.to();
-      auto call_id = r.call_id();
-      auto from = r.from();
-      if (to && call_id && from) {
-        const auto key = Dialog::make_key(*call_id, from->tag(), to->tag());
-        if (auto d = dialog_keys.find(key); d != dialog_keys.end()) {
-          auto& entry = dialogs.at(d->second);
-          if (!entry.ack_bytes.empty()) layer->send_stateless(entry.ack_bytes, entry.ack_destination);
-          return;  // a 2xx retransmission: ACK again
-        }
-      }
-      if (it == outgoing.end() || !it->second.spec->sent) return;
-      auto& o = it->second;
-      auto dialog = Dialog::from_uac(*o.spec->sent, r);
-      if (!dialog) return;
-      dialog->kind = o.spec->destination.kind;
-      if (o.has_explicit_destination) dialog->destination_override = o.spec->destination;
-      const auto did = next_id++;
-      auto& entry = dialogs[did];
-      entry.dialog = std::move(*dialog);
-      entry.auth_username = o.spec->auth_username;
-      entry.auth_password = o.spec->auth_password;
-      dialog_keys[entry.dialog.key()] = did;
-      send_ack_for_2xx(entry, o.spec->cseq);
-      auto handlers = std::move(o.handlers);
-      const bool is_cancelled = o.is_cancelled;
-      outgoing.erase(it);
-      if (is_cancelled) {
-        // The 2xx raced our CANCEL: confirm and end the dialog at once.
-        bye(did);
-        if (handlers.on_final) handlers.on_final(synthetic_response(487), 0);
-        return;
-      }
-      if (handlers.on_final) handlers.on_final(response_info(r), did);
+  static std::string ack_key(std::string_view dialog_key, std::uint32_t cseq) {
+    return std::string(dialog_key) + "|" + std::to_string(cseq);
+  }
+
+  // A 2xx to an INVITE we already ACKed (a retransmission): ACK again. True when it was one.
+  bool resend_ack(const Message& ok) {
+    auto to = ok.to();
+    auto from = ok.from();
+    auto call_id = ok.call_id();
+    auto cseq = ok.cseq();
+    if (!to || !from || !call_id || !cseq) return false;
+    auto it = sent_acks.find(ack_key(Dialog::make_key(*call_id, from->tag(), to->tag()), cseq->number));
+    if (it == sent_acks.end()) return false;
+    layer->send_stateless(it->second.bytes, it->second.destination);
+    return true;
+  }
+
+  // RFC 3261 12.1.2: a 1xx (not 100) with a To tag creates an early dialog, one per tag: several
+  // when a forking proxy reaches several UASs. Later 1xx of the same tag update its target.
+  void track_early_dialog(OutgoingCallId id, Outgoing& o, const Message& r) {
+    auto to = r.to();
+    auto call_id = r.call_id();
+    auto from = r.from();
+    if (!to || !to->has_tag() || !call_id || !from || !o.spec->sent) return;
+    if (auto d = dialog_keys.find(Dialog::make_key(*call_id, from->tag(), to->tag())); d != dialog_keys.end()) {
+      dialogs.at(d->second).dialog.refresh_target(r);
       return;
     }
+    auto dialog = Dialog::from_uac(*o.spec->sent, r);
+    if (!dialog) return;
+    dialog->kind = o.spec->destination.kind;
+    if (o.has_explicit_destination) dialog->destination_override = o.spec->destination;
+    const auto did = next_id++;
+    auto& entry = dialogs[did];
+    entry.dialog = std::move(*dialog);
+    entry.early_of = id;
+    dialog_keys[entry.dialog.key()] = did;
+    o.early_dialogs.push_back(did);
+  }
+
+  // The early dialogs of `o` end (a final response arrived), except `confirmed`.
+  void end_early_dialogs(Outgoing& o, DialogId confirmed = 0) {
+    for (const auto did : o.early_dialogs) {
+      if (did != confirmed) end_dialog(did);
+    }
+    o.early_dialogs.clear();
+  }
+
+  void on_invite_response(OutgoingCallId id, const RequestSpec& spec, bool has_explicit_destination, const Message& r) {
+    const int status = r.status_code();
+    if (status >= 200 && status < 300) return on_invite_2xx(id, spec, has_explicit_destination, r);
+    auto it = outgoing.find(id);
     if (it == outgoing.end()) return;
     if (status < 200) {
+      if (status > 100) track_early_dialog(id, it->second, r);
       if (it->second.handlers.on_provisional) it->second.handlers.on_provisional(response_info(r));
+      return;
+    }
+    // RFC 3261 12.3: a non-2xx final response ends every early dialog of the INVITE.
+    end_early_dialogs(it->second);
+    auto handlers = std::move(it->second.handlers);
+    const bool is_cancelled = it->second.is_cancelled;
+    outgoing.erase(it);
+    if (handlers.on_final) handlers.on_final(is_cancelled && status == 408 ? synthetic_response(487) : response_info(r), 0);
+  }
+
+  // RFC 3261 13.2.2.4: each 2xx confirms a dialog and gets an ACK. The first one answers the
+  // call: its early dialog (same To tag) becomes confirmed and the others end. A 2xx with
+  // another To tag after that comes from a second fork: ACK it, then BYE it. A 2xx that was
+  // already ACKed is a retransmission: ACK again.
+  void on_invite_2xx(OutgoingCallId id, const RequestSpec& spec, bool has_explicit_destination, const Message& r) {
+    if (resend_ack(r)) return;
+    if (!spec.sent) return;
+    auto dialog = Dialog::from_uac(*spec.sent, r);
+    if (!dialog) return;
+    dialog->kind = spec.destination.kind;
+    if (has_explicit_destination) dialog->destination_override = spec.destination;
+    auto it = outgoing.find(id);
+    DialogId did = 0;
+    if (auto d = dialog_keys.find(dialog->key()); d != dialog_keys.end()) {
+      if (it == outgoing.end()) return;  // a dialog of ours whose ACK is no longer kept
+      did = d->second;
+    }
+    if (did == 0) did = next_id++;
+    if (it != outgoing.end()) end_early_dialogs(it->second, did);
+    auto& entry = dialogs[did];
+    entry.early_of = 0;
+    entry.dialog = std::move(*dialog);  // 13.2.2.4: the route set is recomputed from the 2xx
+    entry.auth_username = spec.auth_username;
+    entry.auth_password = spec.auth_password;
+    learn_peer(entry, r);
+    entry.local_sdp = spec.body;
+    dialog_keys[entry.dialog.key()] = did;
+    send_ack_for_2xx(entry, spec.cseq);
+    if (it == outgoing.end()) {
+      spdlog::info("sip: a second 2xx to INVITE {} from another fork (To tag {}): ACK and BYE", entry.dialog.call_id,
+                   entry.dialog.remote_tag);
+      bye(did);
       return;
     }
     auto handlers = std::move(it->second.handlers);
     const bool is_cancelled = it->second.is_cancelled;
     outgoing.erase(it);
-    if (handlers.on_final) handlers.on_final(is_cancelled && status == 408 ? synthetic_response(487) : response_info(r), 0);
+    if (is_cancelled) {
+      // The 2xx raced our CANCEL: confirm and end the dialog at once.
+      bye(did);
+      if (handlers.on_final) handlers.on_final(synthetic_response(487), 0);
+      return;
+    }
+    // RFC 4028 7.2: the 2xx sets the session interval; a Session-Expires without "Require:
+    // timer" comes from a UAS without session timers, so we refresh.
+    auto se = session_expires(r);
+    if (se && (se->refresher.empty() || !has_option_tag(r, HeaderId::Require, "timer"))) se->refresher = "uac";
+    arm_session_timer(did, se, true);
+    if (handlers.on_final) handlers.on_final(response_info(r), did);
   }
 
   void cancel(OutgoingCallId id) {
@@ -547,16 +637,8 @@ struct UserAgent::Impl {
   void on_stray_response(const Message& r) {
     // A 2xx retransmission after the INVITE transaction ended: ACK it again (13.2.2.4).
     if (r.status_code() < 200 || r.status_code() >= 300) return;
-    auto cseq = r.cseq();
-    if (!cseq || cseq->method != "INVITE") return;
-    auto to = r.to();
-    auto from = r.from();
-    auto call_id = r.call_id();
-    if (!to || !from || !call_id) return;
-    if (auto d = dialog_keys.find(Dialog::make_key(*call_id, from->tag(), to->tag())); d != dialog_keys.end()) {
-      auto& entry = dialogs.at(d->second);
-      if (!entry.ack_bytes.empty()) layer->send_stateless(entry.ack_bytes, entry.ack_destination);
-    }
+    if (auto cseq = r.cseq(); !cseq || cseq->method != "INVITE") return;
+    resend_ack(r);
   }
 
   // --- Answering requests ------------------------------------------------------------------------
@@ -602,16 +684,33 @@ struct UserAgent::Impl {
     return false;
   }
 
-  // RFC 4028 9: echo the session interval with a refresher; the UAC refreshes when it can.
-  SipHeaders session_timer_headers(const Message& request) {
-    SipHeaders out;
+  // RFC 4028 9: the session interval a session refresh request (an INVITE or UPDATE we answer
+  // 2xx) settles: its Session-Expires, with the refresher it names, else the UAC when it supports
+  // timers, else us (refresher=uas). nullopt: no session timer.
+  static std::optional<SessionExpires> negotiated_session(const Message& request) {
     auto se = session_expires(request);
-    if (!se) return out;
+    if (!se) return std::nullopt;
     const bool has_timer = has_option_tag(request, HeaderId::Supported, "timer");
-    std::string refresher = se->refresher.empty() ? (has_timer ? "uac" : "uas") : se->refresher;
-    out.push_back({"Session-Expires", std::to_string(se->seconds) + ";refresher=" + refresher});
-    if (has_timer) out.push_back({"Require", "timer"});
+    if (!syntax::iequals(se->refresher, "uac") && !syntax::iequals(se->refresher, "uas")) {
+      se->refresher = has_timer ? "uac" : "uas";
+    }
+    return se;
+  }
+
+  // The headers of our 2xx that echo it (Require: timer only to a UAC that supports timers).
+  static SipHeaders session_timer_headers(const Message& request) {
+    SipHeaders out;
+    auto se = negotiated_session(request);
+    if (!se) return out;
+    out.push_back({"Session-Expires", std::to_string(se->seconds) + ";refresher=" + se->refresher});
+    if (has_option_tag(request, HeaderId::Supported, "timer")) out.push_back({"Require", "timer"});
     return out;
+  }
+
+  // The peer's capabilities a refresh depends on, from its INVITE, 2xx or refresh.
+  static void learn_peer(DialogEntry& entry, const Message& m) {
+    if (m.header(HeaderId::Allow)) entry.peer_allows_update = has_option_tag(m, HeaderId::Allow, "UPDATE");
+    if (m.header(HeaderId::Supported)) entry.peer_supports_timer = has_option_tag(m, HeaderId::Supported, "timer");
   }
 
   bool reject_small_session_interval(std::uint64_t server_id, const Message& request) {
@@ -692,9 +791,12 @@ struct UserAgent::Impl {
     auto& entry = dialogs[did];
     entry.dialog = std::move(*dialog);
     entry.incoming = id;
+    learn_peer(entry, request);
+    entry.local_sdp = std::move(sdp);
     dialog_keys[entry.dialog.key()] = did;
     in.dialog = did;
     start_ok_retransmission(did, in.server_id, std::move(*response));
+    arm_session_timer(did, negotiated_session(request), false);
     return did;
   }
 
@@ -787,6 +889,7 @@ struct UserAgent::Impl {
     auto it = dialogs.find(did);
     if (it == dialogs.end()) return;
     stop_ok_retransmission(it->second);
+    stop_session_timer(it->second.session);
     dialog_keys.erase(it->second.dialog.key());
     if (auto in = incoming.find(it->second.incoming); in != incoming.end()) {
       incoming_by_server.erase(in->second.server_id);
@@ -830,7 +933,12 @@ struct UserAgent::Impl {
           answer = std::string();
         }
         if (!answer) return reply(server_id, 488);
+        // A 2xx to the peer's INVITE or UPDATE is a session refresh (RFC 4028 10): the interval
+        // restarts with what it settles.
         auto headers = session_timer_headers(request);
+        learn_peer(entry, request);
+        if (!answer->empty()) entry.local_sdp = *answer;
+        arm_session_timer(did, negotiated_session(request), false);
         if (request.method_id() == Method::Update) {
           return reply(server_id, 200, {}, {}, headers, answer->empty() ? "" : "application/sdp", *answer, kind);
         }
@@ -877,6 +985,117 @@ struct UserAgent::Impl {
       default:
         return reply(server_id, 501);
     }
+  }
+
+  // --- Session timers (RFC 4028) ------------------------------------------------------------------
+  // `se` is what the 2xx of a session refresh (the initial INVITE included) settled, its
+  // refresher resolved to "uac" or "uas" of that transaction; `is_uac` says whether we sent it.
+  // No value turns the timer off (10: a refresh without Session-Expires ends session timing).
+  void arm_session_timer(DialogId did, const std::optional<SessionExpires>& se, bool is_uac) {
+    auto it = dialogs.find(did);
+    if (it == dialogs.end()) return;
+    auto& session = it->second.session;
+    stop_session_timer(session);
+    if (!se || se->seconds == 0) {
+      session.interval = std::chrono::seconds(0);
+      return;
+    }
+    session.interval = std::chrono::seconds(se->seconds);
+    session.is_refresher = syntax::iequals(se->refresher, "uac") == is_uac;
+    // 10: the refresher sends its refresh at half the interval; either side ends a session
+    // that got none by the interval less min(32 s, interval/3) with a BYE.
+    if (session.is_refresher) {
+      session.refresh = wheel.schedule(session.interval / 2, [this, did] { refresh_session(did); });
+    }
+    const auto margin = std::min<std::chrono::seconds>(std::chrono::seconds(32), session.interval / 3);
+    session.expiry = wheel.schedule(session.interval - margin, [this, did] { session_expired(did); });
+  }
+
+  void stop_session_timer(SessionTimer& session) {
+    wheel.cancel(session.refresh);
+    wheel.cancel(session.expiry);
+  }
+
+  void session_expired(DialogId did) {
+    auto it = dialogs.find(did);
+    if (it == dialogs.end()) return;
+    spdlog::info("sip: session of Call-ID {} expired without a refresh (RFC 4028): BYE", it->second.dialog.call_id);
+    end_with_bye(did);
+  }
+
+  // Ends a dialog the peer has not ended: BYE, then on_terminated.
+  void end_with_bye(DialogId did) {
+    auto it = dialogs.find(did);
+    if (it == dialogs.end()) return;
+    auto on_terminated = it->second.handlers.on_terminated;
+    bye(did);
+    if (on_terminated) on_terminated();
+  }
+
+  // 7.4 / 9: a refresh is an UPDATE without a body when the peer allows UPDATE, else a re-INVITE
+  // offering the session description we last sent (unchanged, RFC 3264 8). It carries the
+  // interval in force with us as refresher.
+  void refresh_session(DialogId did) {
+    auto it = dialogs.find(did);
+    if (it == dialogs.end() || it->second.session.interval.count() == 0) return;
+    auto& entry = it->second;
+    const bool is_update = entry.peer_allows_update || entry.local_sdp.empty();
+    auto spec = dialog_spec(entry, is_update ? "UPDATE" : "INVITE");
+    spec->dialog = did;
+    spec->has_contact = true;
+    spec->headers.push_back(
+        {"Session-Expires", std::to_string(entry.session.interval.count()) + ";refresher=uac"});
+    if (entry.session.min_se != 0) spec->headers.push_back({"Min-SE", std::to_string(entry.session.min_se)});
+    if (!is_update) {
+      spec->content_type = "application/sdp";
+      spec->body = entry.local_sdp;
+    }
+    send(spec, [this, did, spec](const Message& r) { on_refresh_response(did, *spec, r); });
+  }
+
+  void on_refresh_response(DialogId did, const RequestSpec& spec, const Message& r) {
+    const int status = r.status_code();
+    if (status < 200) return;
+    auto it = dialogs.find(did);
+    if (it == dialogs.end()) return;
+    auto& entry = it->second;
+    if (status < 300) {
+      if (spec.method == "INVITE") send_ack_for_2xx(entry, spec.cseq);
+      entry.dialog.refresh_target(r);  // RFC 3261 12.2.1.2
+      auto se = session_expires(r);
+      if (!se && !entry.peer_supports_timer) {
+        se = SessionExpires{static_cast<std::uint32_t>(entry.session.interval.count()), "uac"};  // 9: we refresh alone
+      }
+      if (se && se->refresher.empty()) se->refresher = "uac";
+      arm_session_timer(did, se, true);
+      return;
+    }
+    const auto call_id = entry.dialog.call_id;
+    if (status == 422) {
+      // 7.4: ask again with the interval raised to the peer's Min-SE.
+      const auto value = r.header(HeaderId::MinSe).value_or("");
+      const auto min_se = parse_delta_seconds(syntax::trim_lws(value.substr(0, value.find(';'))));
+      if (min_se && *min_se > entry.session.min_se && *min_se <= 86400) {
+        entry.session.min_se = *min_se;
+        entry.session.interval = std::max(entry.session.interval, std::chrono::seconds(*min_se));
+        return refresh_session(did);
+      }
+    } else if (status == 491) {
+      // RFC 3261 14.1: our refresh crossed the peer's re-INVITE; try again after 2.1-4 s when we
+      // placed the call (own the Call-ID), 0-2 s otherwise.
+      const auto base = entry.dialog.is_uac ? 2100 : 0;
+      const auto jitter = std::stoul(crypto::random_hex(2), nullptr, 16) % (entry.dialog.is_uac ? 1900 : 2000);
+      wheel.cancel(entry.session.refresh);
+      entry.session.refresh = wheel.schedule(std::chrono::milliseconds(base + jitter), [this, did] { refresh_session(did); });
+      return;
+    } else if (status == 408 || status == 481) {
+      // 10: a refresh that timed out or found no dialog ends the session with a BYE.
+      spdlog::info("sip: session refresh of Call-ID {} failed with {}: BYE", call_id, status);
+      return end_with_bye(did);
+    }
+    // Any other failure leaves the session to its expiry timer (10).
+    spdlog::info("sip: session refresh of Call-ID {} failed with {}; the session ends at expiry unless refreshed",
+                 call_id, status);
   }
 
   // --- Dialog operations ------------------------------------------------------------------------
@@ -934,6 +1153,12 @@ struct UserAgent::Impl {
   std::unordered_map<std::uint64_t, IncomingCallId> incoming_by_server;
   std::unordered_map<DialogId, DialogEntry> dialogs;
   std::unordered_map<std::string, DialogId> dialog_keys;
+  struct SentAck {
+    std::string bytes;
+    Destination destination;
+    TimerWheel::TimerId expiry;
+  };
+  std::unordered_map<std::string, SentAck> sent_acks;  // by dialog key and CSeq number
 };
 
 UserAgent::UserAgent(asio::io_context& loop, UserAgentConfig config)
@@ -1044,7 +1269,7 @@ std::uint16_t UserAgent::local_port(TransportKind kind) const { return impl_->tr
 UserAgentStats UserAgent::stats() const {
   UserAgentStats s;
   s.transport = impl_->transport->stats();
-  s.dialogs = impl_->dialogs.size();
+  for (const auto& [id, entry] : impl_->dialogs) ++(entry.early_of != 0 ? s.early_dialogs : s.dialogs);
   s.client_transactions = impl_->layer->client_count();
   s.server_transactions = impl_->layer->server_count();
   return s;

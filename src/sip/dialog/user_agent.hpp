@@ -78,6 +78,9 @@ struct UserAgentConfig {
   // RFC 4028: the smallest Session-Expires accepted (422 below it) and the one we ask for when
   // the peer requests session timers without a value.
   std::uint32_t min_session_expires = 90;
+  // The time that drives every SIP timer (transactions, 2xx retransmission, session timers);
+  // empty: std::chrono::steady_clock::now. A test seam: tests move a fake clock forward.
+  std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 struct OutgoingCallRequest {
@@ -101,6 +104,8 @@ struct OutgoingCallHandlers {
   // The final response, exactly once. On a 2xx, `dialog` is the confirmed dialog (ACK already
   // sent); otherwise 0. Timeouts arrive as 408, transport failures as 503. A call cancelled
   // by cancel() ends with 487, even when a 2xx raced the CANCEL (that dialog gets ACK and BYE).
+  // A 2xx from a second fork (another To tag) after the first is ACKed and BYEd by the stack
+  // (RFC 3261 13.2.2.4); the call engine only ever sees the first.
   std::function<void(const SipResponseInfo& response, DialogId dialog)> on_final;
 };
 
@@ -124,13 +129,15 @@ struct DialogHandlers {
   // A REFER (transfer) from the peer: return true to accept (202), then report progress with
   // notify_refer(); false answers 603.
   std::function<bool(const SipRequestInfo& refer)> on_refer;
-  // The dialog ended for any reason (either side's BYE, ACK timeout, 481 from the peer).
+  // The dialog ended for any reason (either side's BYE, ACK timeout, 481 from the peer, a
+  // session that expired or whose refresh failed: RFC 4028, a BYE has been sent).
   std::function<void()> on_terminated;
 };
 
 struct UserAgentStats {
   TransportStats transport;
-  std::uint64_t dialogs = 0;
+  std::uint64_t dialogs = 0;        // confirmed
+  std::uint64_t early_dialogs = 0;  // UAC: one per To tag of the 1xx of a pending INVITE
   std::uint64_t client_transactions = 0;
   std::uint64_t server_transactions = 0;
 };
