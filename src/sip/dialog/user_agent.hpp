@@ -2,7 +2,9 @@
 // UserAgent: the SIP stack as the call engine (src/calls/) sees it: place and cancel outgoing
 // INVITEs (answering one 401/407 with digest credentials), answer incoming INVITEs, and act on
 // the resulting dialogs (BYE, re-INVITE/UPDATE offers, INFO, REFER with NOTIFY progress).
-// OPTIONS outside a dialog are answered 200 automatically. It owns the transports, the
+// OPTIONS outside a dialog are answered 200 automatically. Early dialogs, forked 2xx (ACK and
+// BYE) and RFC 4028 session timers (refresh as refresher, BYE on expiry) are handled here, out of
+// the call engine's sight but for on_terminated. It owns the transports, the
 // transaction layer, the dialogs and the TimerWheel that drives every SIP timer, advanced by
 // one periodic tick on the loop.
 //
