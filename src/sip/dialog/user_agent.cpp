@@ -596,7 +596,10 @@ struct UserAgent::Impl {
     if (it != outgoing.end()) end_early_dialogs(it->second, did);
     auto& entry = dialogs[did];
     entry.early_of = 0;
-    entry.dialog = std::move(*dialog);  // 13.2.2.4: the route set is recomputed from the 2xx
+    // 13.2.2.4: the route set and target are taken again from the 2xx; the CSeq of requests
+    // the peer sent in the early dialog still counts.
+    if (entry.dialog.remote_cseq) dialog->remote_cseq = entry.dialog.remote_cseq;
+    entry.dialog = std::move(*dialog);
     entry.auth_username = spec.auth_username;
     entry.auth_password = spec.auth_password;
     learn_peer(entry, r);
@@ -1060,6 +1063,7 @@ struct UserAgent::Impl {
     if (it == dialogs.end()) return;
     auto& entry = it->second;
     if (status < 300) {
+      if (spec.method == "INVITE" && resend_ack(r)) return;  // a retransmission of the 2xx
       if (spec.method == "INVITE") send_ack_for_2xx(entry, spec.cseq);
       entry.dialog.refresh_target(r);  // RFC 3261 12.2.1.2
       auto se = session_expires(r);
