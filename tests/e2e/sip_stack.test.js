@@ -1,7 +1,7 @@
 'use strict';
 // The SIP stack (transport, transactions, dialogs, digest) against sipp, through the sip_peer
 // test binary: sipp UAC -> sip_peer UAS and sip_peer UAC -> sipp UAS, UDP and TCP, packet loss,
-// CANCEL, OPTIONS and a 401 digest challenge. 127.0.0.1 only; bounded counts and timeouts.
+// CANCEL, OPTIONS both ways and a 401 digest challenge. 127.0.0.1 only; bounded counts and timeouts.
 
 const test = require('node:test');
 const assert = require('node:assert');
@@ -61,6 +61,21 @@ test('sipp UAC with 10% packet loss: retransmissions complete every call', { ski
 test('sipp OPTIONS to sip_peer gets 200 with Allow and Accept (UDP and TCP)', { skip }, async () => {
   for (const transport of ['u1', 't1']) {
     const { result } = await sippAgainstPeer({ scenario: path.join(SCENARIOS, 'options_uac.xml'), transport, calls: 2 });
+    assertSippOk(result);
+  }
+});
+
+test('sip_peer OPTIONS to sipp UAS gets its 200 (UDP and TCP)', { skip }, async () => {
+  for (const [transport, uriParams, peerTransport] of [['u1', '', 'udp'], ['t1', ';transport=tcp', 'tcp']]) {
+    const sipp = await startSipp({ scenario: path.join(SCENARIOS, 'options_uas.xml'), calls: 1, transport,
+      timeoutMs: 20000 });
+    await new Promise((r) => setTimeout(r, 300));
+    const probe = runPeer(['options', `sip:service@127.0.0.1:${sipp.port}${uriParams}`, '--transport', peerTransport,
+      '--timeout', '10s'], 15000);
+    const probeResult = await probe.done;
+    const result = await sipp.done;
+    assert.strictEqual(probeResult.code, 0, probeResult.output);
+    assert.match(probeResult.output, /final 200/);
     assertSippOk(result);
   }
 });
