@@ -38,6 +38,7 @@ struct MediaEngine::Impl {
   std::vector<std::unique_ptr<MediaWorker>> workers;
   std::vector<std::size_t> load;  // sessions per worker
   std::unordered_map<SessionId, std::size_t, SessionIdHash> owners;
+  std::unordered_map<SessionId, std::uint16_t, SessionIdHash> rtp_ports;  // released on close
   std::uint64_t next_session = 1;
   std::uint64_t next_play = 1;
   bool is_stopped = false;
@@ -97,6 +98,7 @@ Result<SessionInfo> MediaEngine::open_session(const SessionOptions& options) {
                                                 &impl_->on_event, std::chrono::steady_clock::now());
   worker->post([worker, s = std::move(session)]() mutable { worker->adopt(std::move(s)); });
   impl_->owners[id] = index;
+  impl_->rtp_ports[id] = local->port();
   ++impl_->load[index];
   return info;
 }
@@ -174,6 +176,11 @@ void MediaEngine::close_session(SessionId session) {
   worker->post([worker, session] { worker->close(session); });
   --impl_->load[worker->index()];
   impl_->owners.erase(session);
+  // The sockets close on the worker a moment later; a bind() refused meanwhile just moves on.
+  if (auto port = impl_->rtp_ports.find(session); port != impl_->rtp_ports.end()) {
+    impl_->ports.release(port->second);
+    impl_->rtp_ports.erase(port);
+  }
 }
 
 void MediaEngine::stop() {

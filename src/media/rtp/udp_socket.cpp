@@ -71,33 +71,67 @@ bool UdpSocket::send_to(std::span<const std::byte> datagram, const UdpEndpoint& 
   return sent == static_cast<ssize_t>(datagram.size());
 }
 
-RtpPortAllocator::RtpPortAllocator(std::uint16_t port_min, std::uint16_t port_max) noexcept {
+RtpPortAllocator::RtpPortAllocator(std::uint16_t port_min, std::uint16_t port_max) {
   const std::uint32_t first = (port_min + 1u) & ~1u;  // round up to even
   first_ = static_cast<std::uint16_t>(first);
   count_ = port_max > first ? static_cast<std::uint16_t>((port_max - first + 1u) / 2u) : 0;
+  held_.assign(count_, false);
+}
+
+Result<RtpPortAllocator::Pair> RtpPortAllocator::try_pair(std::string_view local_address, std::uint16_t index,
+                                                          bool& is_taken) {
+  is_taken = false;
+  const auto port = static_cast<std::uint16_t>(first_ + 2u * index);
+  auto rtp = UdpSocket::bind(*UdpEndpoint::parse(local_address, port));
+  if (!rtp) {
+    is_taken = rtp.error() == std::errc::address_in_use;
+    return rtp.error();
+  }
+  auto rtcp = UdpSocket::bind(*UdpEndpoint::parse(local_address, static_cast<std::uint16_t>(port + 1)));
+  if (!rtcp) {
+    is_taken = rtcp.error() == std::errc::address_in_use;
+    return rtcp.error();
+  }
+  return Pair{std::move(*rtp), std::move(*rtcp)};
 }
 
 Result<RtpPortAllocator::Pair> RtpPortAllocator::allocate(std::string_view local_address) {
   auto base = UdpEndpoint::parse(local_address, 0);
   if (!base) return base.error();
-  for (std::uint32_t tried = 0; tried < count_; ++tried) {
-    const auto port = static_cast<std::uint16_t>(first_ + 2u * cursor_);
-    cursor_ = static_cast<std::uint16_t>((cursor_ + 1u) % count_);
-    auto rtp_endpoint = UdpEndpoint::parse(local_address, port);
-    auto rtcp_endpoint = UdpEndpoint::parse(local_address, static_cast<std::uint16_t>(port + 1));
-    auto rtp = UdpSocket::bind(*rtp_endpoint);
-    if (!rtp) {
-      if (rtp.error() == std::errc::address_in_use) continue;
-      return rtp.error();
+  // First the pairs not held, then (a leak, or a release that never came) a few held ones: when
+  // the range is truly full, trying every held pair would cost two refused system calls each,
+  // per new session, just when the server is busiest. The cursor moves on, so successive
+  // allocations still visit every held pair.
+  constexpr std::uint32_t kHeldTries = 16;
+  for (const bool want_held : {false, true}) {
+    if (!want_held && held_count_ >= count_) continue;
+    std::uint32_t held_tries = 0;
+    for (std::uint32_t tried = 0; tried < count_ && held_tries < kHeldTries; ++tried) {
+      const std::uint16_t index = cursor_;
+      cursor_ = static_cast<std::uint16_t>((cursor_ + 1u) % count_);
+      if (held_[index] != want_held) continue;
+      if (want_held) ++held_tries;
+      bool is_taken = false;
+      auto pair = try_pair(local_address, index, is_taken);
+      if (pair) {
+        if (!held_[index]) {
+          held_[index] = true;
+          ++held_count_;
+        }
+        return pair;
+      }
+      if (!is_taken) return pair.error();
     }
-    auto rtcp = UdpSocket::bind(*rtcp_endpoint);
-    if (!rtcp) {
-      if (rtcp.error() == std::errc::address_in_use) continue;
-      return rtcp.error();
-    }
-    return Pair{std::move(*rtp), std::move(*rtcp)};
   }
   return std::make_error_code(std::errc::resource_unavailable_try_again);
+}
+
+void RtpPortAllocator::release(std::uint16_t rtp_port) noexcept {
+  if (rtp_port < first_ || (rtp_port - first_) % 2 != 0) return;
+  const auto index = static_cast<std::size_t>((rtp_port - first_) / 2);
+  if (index >= held_.size() || !held_[index]) return;
+  held_[index] = false;
+  --held_count_;
 }
 
 }  // namespace sb::media

@@ -68,25 +68,38 @@ class UdpSocket {
 };
 
 // Hands out RTP/RTCP port pairs (RTP even, RTCP = RTP + 1, RFC 3550 11) from a range, binding
-// both sockets. It keeps no record of ports in use: it walks the range from a cursor and lets
-// bind() say which are taken, so ports come back when their sockets close. Owned by one thread
-// (the signalling loop, through MediaEngine).
+// both sockets. It walks the range from a cursor, skipping the pairs it handed out and that were
+// not released yet, and lets bind() say which of the others are taken (by another process, or a
+// released pair whose sockets are still closing). Skipping costs nothing, whereas each refused
+// bind costs two system calls: with thousands of sessions open, walking through them by bind()
+// was most of the signalling loop's time. A pair never released (a leak) is tried again, by
+// bind(), once no unheld pair is left. Owned by one thread (the signalling loop, through
+// MediaEngine).
 class RtpPortAllocator {
  public:
   struct Pair {
     UdpSocket rtp;
     UdpSocket rtcp;
   };
-  RtpPortAllocator(std::uint16_t port_min, std::uint16_t port_max) noexcept;
+  RtpPortAllocator(std::uint16_t port_min, std::uint16_t port_max);
 
   // Errors: address_not_available/invalid_argument for a bad local address, and
   // resource_unavailable_try_again when every pair in the range is taken.
   Result<Pair> allocate(std::string_view local_address);
+  // The pair whose RTP port is `rtp_port` may be handed out again (its sockets are closed or
+  // closing). Ports outside the range are ignored.
+  void release(std::uint16_t rtp_port) noexcept;
+  // Pairs handed out and not released.
+  std::size_t held() const noexcept { return held_count_; }
 
  private:
+  Result<Pair> try_pair(std::string_view local_address, std::uint16_t index, bool& is_taken);
+
   std::uint16_t first_;  // even
   std::uint16_t count_;  // pairs in the range
   std::uint16_t cursor_ = 0;
+  std::vector<bool> held_;  // by pair index
+  std::size_t held_count_ = 0;
 };
 
 }  // namespace sb::media

@@ -1,0 +1,89 @@
+#include "media/rtp/udp_socket.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <vector>
+
+namespace sb::media {
+namespace {
+
+// A range of 4 pairs of its own (other tests bind 31000-35999).
+constexpr std::uint16_t kMin = 36100;
+constexpr std::uint16_t kMax = 36107;
+
+std::uint16_t rtp_port(const RtpPortAllocator::Pair& pair) { return pair.rtp.local_endpoint()->port(); }
+
+TEST(RtpPortAllocator, HandsOutEvenOddPairsUntilTheRangeIsFull) {
+  RtpPortAllocator ports(kMin, kMax);
+  std::vector<RtpPortAllocator::Pair> pairs;
+  for (int i = 0; i < 4; ++i) {
+    auto pair = ports.allocate("127.0.0.1");
+    ASSERT_TRUE(pair) << pair.error().message();
+    const auto port = rtp_port(*pair);
+    EXPECT_EQ(port % 2, 0);
+    EXPECT_GE(port, kMin);
+    EXPECT_LE(port + 1, kMax);
+    EXPECT_EQ(pair->rtcp.local_endpoint()->port(), port + 1);
+    pairs.push_back(std::move(*pair));
+  }
+  EXPECT_EQ(ports.held(), 4u);
+  auto none = ports.allocate("127.0.0.1");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error(), std::errc::resource_unavailable_try_again);
+}
+
+TEST(RtpPortAllocator, AReleasedPairComesBackOnceItsSocketsClose) {
+  RtpPortAllocator ports(kMin, kMax);
+  std::vector<std::optional<RtpPortAllocator::Pair>> pairs;
+  for (int i = 0; i < 4; ++i) pairs.emplace_back(std::move(*ports.allocate("127.0.0.1")));
+  const auto freed = rtp_port(*pairs[2]);
+  // Released while its sockets are still open (they close on a media thread): bind() refuses it.
+  ports.release(freed);
+  EXPECT_EQ(ports.held(), 3u);
+  EXPECT_FALSE(ports.allocate("127.0.0.1"));
+  pairs[2].reset();
+  auto again = ports.allocate("127.0.0.1");
+  ASSERT_TRUE(again) << again.error().message();
+  EXPECT_EQ(rtp_port(*again), freed);
+  EXPECT_EQ(ports.held(), 4u);
+}
+
+TEST(RtpPortAllocator, SkipsPortsAnotherSocketHolds) {
+  auto squatter = UdpSocket::bind(*UdpEndpoint::parse("127.0.0.1", kMin));
+  ASSERT_TRUE(squatter);
+  RtpPortAllocator ports(kMin, kMax);
+  std::vector<RtpPortAllocator::Pair> pairs;
+  for (int i = 0; i < 3; ++i) {
+    auto pair = ports.allocate("127.0.0.1");
+    ASSERT_TRUE(pair);
+    EXPECT_NE(rtp_port(*pair), kMin);
+    pairs.push_back(std::move(*pair));
+  }
+  EXPECT_FALSE(ports.allocate("127.0.0.1"));
+}
+
+TEST(RtpPortAllocator, APairNeverReleasedIsRecoveredOnceItsSocketsAreGone) {
+  RtpPortAllocator ports(kMin, kMax);
+  {
+    std::vector<RtpPortAllocator::Pair> leaked;
+    for (int i = 0; i < 4; ++i) leaked.push_back(std::move(*ports.allocate("127.0.0.1")));
+  }  // closed without release()
+  EXPECT_EQ(ports.held(), 4u);
+  auto pair = ports.allocate("127.0.0.1");
+  ASSERT_TRUE(pair) << pair.error().message();
+  EXPECT_EQ(ports.held(), 4u);
+}
+
+TEST(RtpPortAllocator, IgnoresReleasesOutsideItsRange) {
+  RtpPortAllocator ports(kMin, kMax);
+  auto pair = ports.allocate("127.0.0.1");
+  ASSERT_TRUE(pair);
+  ports.release(kMin - 2);
+  ports.release(kMax + 1);
+  ports.release(rtp_port(*pair) + 1);  // an RTCP port is not a pair
+  EXPECT_EQ(ports.held(), 1u);
+}
+
+}  // namespace
+}  // namespace sb::media
