@@ -184,6 +184,10 @@ struct UserAgent::Impl {
   // --- user_agent_in_dialog.cpp: requests inside a dialog, BYE
   void end_dialog(DialogId did);
   void on_in_dialog_request(std::uint64_t server_id, const Message& request, const Source& source, std::string local_tag);
+  // A request from the caller inside the early dialog of an INVITE we have not answered finally
+  // (our 1xx carried `local_tag`). Returns false when no such INVITE is pending.
+  bool on_early_dialog_request(std::uint64_t server_id, const Message& request, std::string_view call_id,
+                               std::string_view local_tag, std::string_view remote_tag);
   void bye(DialogId did);
   void send_in_dialog(DialogId did, std::string method, SipHeaders headers, std::string content_type,
                       std::string body, ResponseHandler on_response);

@@ -27,13 +27,57 @@ void UserAgent::Impl::end_dialog(DialogId did) {
   dialogs.erase(it);
 }
 
+bool UserAgent::Impl::on_early_dialog_request(std::uint64_t server_id, const Message& request,
+                                              std::string_view call_id, std::string_view local_tag,
+                                              std::string_view remote_tag) {
+  // Unanswered INVITEs are few (the calls ringing now), so a scan is enough.
+  auto pending = std::ranges::find_if(incoming, [&](const auto& entry) {
+    const Incoming& in = entry.second;
+    if (in.dialog != 0 || in.local_tag != local_tag) return false;
+    const auto* tx = layer->server(in.server_id);
+    if (!tx || tx->has_final_response()) return false;
+    const auto invite_call_id = tx->request().call_id();
+    const auto invite_from = tx->request().from();
+    return invite_call_id && *invite_call_id == call_id && invite_from && invite_from->tag() == remote_tag;
+  });
+  if (pending == incoming.end()) return false;
+  switch (request.method_id()) {
+    case Method::Bye: {
+      // RFC 3261 15: the caller may end an early dialog with BYE. The INVITE is then answered
+      // 487, as for a CANCEL, and the call is over for the TU in the same way.
+      reply(server_id, 200);
+      const auto id = pending->first;
+      auto on_cancel_handler = pending->second.handlers.on_cancel;
+      reply(pending->second.server_id, 487, {}, pending->second.local_tag);
+      incoming_by_server.erase(pending->second.server_id);
+      incoming.erase(id);
+      if (on_cancel_handler) on_cancel_handler();
+      return true;
+    }
+    case Method::Update:
+      // RFC 3311 5.2: allowed in an early dialog. A session refresh without a body is accepted;
+      // a new offer before the answer is not something we renegotiate.
+      reply(server_id, request.has_body() ? 488 : 200);
+      return true;
+    case Method::Info:
+    case Method::Options:
+      reply(server_id, 200);
+      return true;
+    default:
+      return false;  // PRACK (we send no reliable provisionals), REFER, NOTIFY...: 481
+  }
+}
+
 void UserAgent::Impl::on_in_dialog_request(std::uint64_t server_id, const Message& request, const Source& source, std::string local_tag) {
   auto from = request.from();
   auto call_id = request.call_id();
   auto cseq = request.cseq();
   if (!from || !call_id || !cseq) return reply(server_id, 400);
   auto found = dialog_keys.find(Dialog::make_key(*call_id, local_tag, from->tag()));
-  if (found == dialog_keys.end()) return reply(server_id, 481);
+  if (found == dialog_keys.end()) {
+    if (on_early_dialog_request(server_id, request, *call_id, local_tag, from->tag())) return;
+    return reply(server_id, 481);
+  }
   const DialogId did = found->second;
   auto& entry = dialogs.at(did);
   // RFC 3261 12.2.2: a CSeq lower than the last one is out of order.

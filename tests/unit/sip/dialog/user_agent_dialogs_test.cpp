@@ -385,5 +385,70 @@ TEST_F(UserAgentUasSessionTest, TheCallersRefreshRestartsTheIntervalAndItsAbsenc
   EXPECT_EQ(terminated, 1);
 }
 
+// As UAS, before our final answer: the 180 carries our tag, so the caller's requests inside
+// that early dialog must find it (RFC 3261 12.1.1, 15; RFC 3311 for UPDATE).
+class UserAgentUasEarlyDialogTest : public UserAgentUasSessionTest {
+ protected:
+  // Sends the INVITE and answers 180 only; returns the 180.
+  Message ringing() {
+    ua->set_incoming_call_handler([this](IncomingCallId id, const SipRequestInfo&) {
+      call_id = id;
+      ua->set_incoming_handlers(id, {.on_cancel = [this] { ++cancelled; }});
+      ua->respond(id, 180);
+    });
+    peer.send(invite_text(""), ua->local_port(TransportKind::Udp));
+    const auto* r180 = wait_for([](const Message& m) { return !m.is_request() && m.status_code() == 180; });
+    EXPECT_NE(r180, nullptr);
+    if (!r180) return {};
+    local_tag = to_tag(*r180);
+    return *r180;
+  }
+  const Message* response_to(std::string_view method) {
+    return wait_for([method](const Message& m) { return !m.is_request() && m.cseq()->method == method; });
+  }
+  IncomingCallId call_id = 0;
+  int cancelled = 0;
+};
+
+TEST_F(UserAgentUasEarlyDialogTest, ACallersByeEndsTheEarlyDialogAndTheInviteGets487) {
+  ringing();
+  ASSERT_FALSE(local_tag.empty());
+  peer.send(in_dialog("BYE", 2, ""), ua->local_port(TransportKind::Udp));
+  const auto* bye_ok = response_to("BYE");
+  ASSERT_NE(bye_ok, nullptr);
+  EXPECT_EQ(bye_ok->status_code(), 200);
+  const auto* invite_final = response_to("INVITE");
+  while (invite_final && invite_final->status_code() < 200) invite_final = response_to("INVITE");
+  ASSERT_NE(invite_final, nullptr);
+  EXPECT_EQ(invite_final->status_code(), 487);
+  EXPECT_EQ(to_tag(*invite_final), local_tag);
+  EXPECT_EQ(cancelled, 1);
+  // The call is gone: answering it now does nothing.
+  EXPECT_EQ(ua->respond(call_id, 200, {}, std::string(kOffer)), 0u);
+}
+
+TEST_F(UserAgentUasEarlyDialogTest, UpdateInfoAndOptionsInTheEarlyDialogAreAnswered) {
+  ringing();
+  peer.send(in_dialog("UPDATE", 2, "Session-Expires: 90\r\n"), ua->local_port(TransportKind::Udp));
+  const auto* update = response_to("UPDATE");
+  ASSERT_NE(update, nullptr);
+  EXPECT_EQ(update->status_code(), 200);
+  peer.send(in_dialog("INFO", 3, ""), ua->local_port(TransportKind::Udp));
+  const auto* info = response_to("INFO");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->status_code(), 200);
+  EXPECT_EQ(cancelled, 0);  // still ringing
+}
+
+TEST_F(UserAgentUasEarlyDialogTest, ARequestWithAnotherTagStill481s) {
+  ringing();
+  local_tag = "not-ours";
+  peer.send(in_dialog("BYE", 2, ""), ua->local_port(TransportKind::Udp));
+  const auto* bye = response_to("BYE");
+  ASSERT_NE(bye, nullptr);
+  EXPECT_EQ(bye->status_code(), 481);
+  EXPECT_EQ(cancelled, 0);
+}
+
 }  // namespace
 }  // namespace sb::sip
