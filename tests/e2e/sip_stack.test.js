@@ -87,6 +87,13 @@ test('sipp CANCELs before answer: 200 to CANCEL, 487 to INVITE', { skip }, async
   assert.match(peerResult.output, /cancelled/);
 });
 
+test('sipp hangs up with BYE in the early dialog: 200 to BYE, 487 to INVITE', { skip }, async () => {
+  const { result, peerResult } = await sippAgainstPeer({ scenario: path.join(SCENARIOS, 'early_bye_uac.xml'),
+    peerArgs: ['--ring', '10s'] });
+  assertSippOk(result);
+  assert.match(peerResult.output, /cancelled/);
+});
+
 test('sip_peer calls sipp UAS over UDP and hangs up', { skip }, async () => {
   const { result, peerResult } = await peerAgainstSipp({ scenario: 'uas', peerArgs: ['--hangup-after', '500ms'] });
   assert.strictEqual(peerResult.code, 0, peerResult.output);
