@@ -78,6 +78,7 @@ RegisterOutcome LocationService::update(std::string_view aor, const RegisterRequ
                     .expires_at = now + std::chrono::seconds{expires},
                     .transport = request.transport,
                     .source = request.source,
+                    .flow = request.flow,
                     .user_agent = request.user_agent,
                     .registered_at = now};
     if (existing != next.end()) {
@@ -121,6 +122,20 @@ bool LocationService::restore(std::string_view aor, Binding binding, SystemTime 
   std::erase_if(list, [&](const Binding& b) { return b.contact_uri == binding.contact_uri; });
   next_expiry_ = std::min(next_expiry_, binding.expires_at);
   list.push_back(std::move(binding));
+  return true;
+}
+
+bool LocationService::remove(std::string_view aor, std::string_view contact_uri,
+                             const std::function<bool(const Binding&)>& matches) {
+  auto it = bindings_.find(std::string(aor));
+  if (it == bindings_.end()) return false;
+  auto& list = it->second;
+  const auto found = std::ranges::find_if(list, [&](const Binding& b) {
+    return b.contact_uri == contact_uri && (!matches || matches(b));
+  });
+  if (found == list.end()) return false;
+  list.erase(found);
+  if (list.empty()) bindings_.erase(it);
   return true;
 }
 
