@@ -44,21 +44,56 @@ std::string aor_key(std::string_view domain_sid, std::string_view user) {
 }
 
 SipRegistrar::SipRegistrar(store::Store& store, sip::DigestServer& digest, sip::FailureGuard& guard,
-                           SipDomainRouter& domains, sip::RegistrarPolicy policy)
-    : store_(store), digest_(digest), guard_(guard), domains_(domains), locations_(policy) {}
+                           SipDomainRouter& domains, SipRegistrarOptions options, RegistrarHooks hooks)
+    : store_(store),
+      digest_(digest),
+      guard_(guard),
+      domains_(domains),
+      locations_(options.policy),
+      hooks_(std::move(hooks)),
+      rate_limit_({.rate = options.register_rate_limit}) {
+  if (options.keepalive.interval.count() > 0 && hooks_.ping) {
+    keepalive_ = std::make_unique<NatKeepalive>(
+        options.keepalive, hooks_.ping, [this](const std::string& aor, const std::string& contact_uri) {
+          // The AOR key is "{domain_sid} {user}" (a SID has no space).
+          const auto space = aor.find(' ');
+          const std::string domain_sid = aor.substr(0, space);
+          const std::string user = aor.substr(space + 1);
+          if (drop_binding(domain_sid, user, contact_uri,
+                           [](const sip::Binding& b) { return b.transport == sip::TransportKind::Udp; })) {
+            spdlog::info("sip: {} (user {} of domain {}) stopped answering keep-alives: binding dropped", contact_uri, user,
+                         domain_sid);
+          }
+        });
+  }
+}
 
 RegisterReply SipRegistrar::refuse(const sip::SipRequestInfo& request, int status, std::string reason,
                                    int twilio_code, std::string_view why, bool counts_as_failure) {
   if (counts_as_failure && guard_.record_failure(request.source.address)) {
     spdlog::warn("sip: {} banned after repeated authentication failures", request.source.address);
   }
+  ++refusals_[twilio_code];
   spdlog::info("sip: REGISTER {} from {} refused: {} ({})", request.to, request.source.address, why, twilio_code);
   return RegisterReply{status, std::move(reason), {{"X-Twilio-Error", fmt::format("{} {}", twilio_code, why)}}};
 }
 
 RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTime now) {
   if (guard_.is_banned(request.source.address)) {
+    ++refusals_[32216];
     return RegisterReply{403, "Forbidden", {{"X-Twilio-Error", "32216 Source address blocked"}}};
+  }
+  // Twilio's 32008. 503 with Retry-After asks a UA to back off (RFC 3261 21.5.4); counted, and
+  // logged once each time a source starts being refused, not per REGISTER of a flood.
+  if (const auto verdict = rate_limit_.admit(request.source.address); !verdict.is_allowed) {
+    ++refusals_[32008];
+    if (verdict.is_first_refusal) {
+      spdlog::info("sip: REGISTERs from {} over the rate limit: refused (32008)", request.source.address);
+    }
+    return RegisterReply{503,
+                         "Service Unavailable",
+                         {{"Retry-After", std::to_string(verdict.retry_after.count())},
+                          {"X-Twilio-Error", "32008 REGISTER rate limit exceeded"}}};
   }
   const auto request_uri = sip::parse_uri(request.request_uri);
   if (!request_uri || request_uri->host.empty()) {
@@ -102,6 +137,7 @@ RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTim
   update.call_id = request.call_id;
   update.transport = request.transport;
   update.source = request.source;
+  update.flow = request.flow;
   for (const auto& header : request.headers) {
     if (is_named(header, "Contact")) {
       std::string_view rest = header.value;
@@ -154,7 +190,9 @@ RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTim
   }
   for (const auto& contact : outcome.removed) {
     pending_[fmt::format("{} {}", key, contact)] = PendingWrite{domain->sid, user, contact, std::nullopt};
+    if (keepalive_) keepalive_->forget(key, contact);
   }
+  for (const auto& b : outcome.saved) track(domain->sid, user, b, now);
   if (!outcome.saved.empty() || !outcome.removed.empty()) {
     spdlog::debug("sip: REGISTER sip:{}@{} from {}: {} contact(s)", user, domain->domain_name,
                   to_string(request.source), outcome.current.size());
@@ -181,7 +219,8 @@ std::size_t SipRegistrar::load(SystemTime now) {
                          .source = {r.source_address, r.source_port},
                          .user_agent = r.user_agent,
                          .registered_at = r.date_created};
-    if (locations_.restore(aor_key(r.domain_sid, r.aor_user), std::move(binding), now)) {
+    if (locations_.restore(aor_key(r.domain_sid, r.aor_user), binding, now)) {
+      track(r.domain_sid, r.aor_user, binding, now);
       ++restored;
     } else {
       ++expired;
@@ -229,12 +268,73 @@ void SipRegistrar::flush() {
 }
 
 void SipRegistrar::sweep(SystemTime now) {
+  tick_keepalive();
   const auto expired = locations_.sweep(now);
   if (expired.empty()) return;
+  if (keepalive_) {
+    for (const auto& e : expired) keepalive_->forget(e.aor, e.contact_uri);
+  }
   spdlog::debug("sip: {} registration(s) expired", expired.size());
   store_.sip_registrations().remove_expired(now, [](std::error_code ec) {
     if (ec) spdlog::error("store: cannot remove expired SIP registrations: {}", ec.message());
   });
+}
+
+void SipRegistrar::tick_keepalive(NatKeepalive::Clock::time_point now) {
+  if (keepalive_) keepalive_->tick(now);
+}
+
+void SipRegistrar::track(const std::string& domain_sid, const std::string& user, const sip::Binding& binding,
+                         SystemTime now) {
+  const auto key = aor_key(domain_sid, user);
+  if (binding.transport == sip::TransportKind::Udp) {
+    if (keepalive_ && NatKeepalive::is_behind_nat(binding.contact_uri, binding.source)) {
+      keepalive_->watch(key, binding.contact_uri, binding.source);
+    } else if (keepalive_) {
+      keepalive_->forget(key, binding.contact_uri);
+    }
+    return;
+  }
+  if (keepalive_) keepalive_->forget(key, binding.contact_uri);
+  if (binding.flow == 0) return;  // restored from the store: its connection is long gone
+  auto& list = flows_[binding.flow];
+  const bool is_known = std::ranges::any_of(list, [&](const FlowBinding& f) {
+    return f.contact_uri == binding.contact_uri && f.user == user && f.domain_sid == domain_sid;
+  });
+  if (!is_known) list.push_back({domain_sid, user, binding.contact_uri});
+  // The idle timeout must not cut the device's only path while the binding lives (a phone
+  // refreshes before it expires; a little more covers a late refresh).
+  if (hooks_.keep_connection_open) {
+    hooks_.keep_connection_open(binding.flow,
+                                std::chrono::duration_cast<std::chrono::seconds>(binding.expires_at - now) +
+                                    std::chrono::seconds{32});
+  }
+}
+
+bool SipRegistrar::drop_binding(const std::string& domain_sid, const std::string& user, const std::string& contact_uri,
+                                const std::function<bool(const sip::Binding&)>& matches) {
+  const auto key = aor_key(domain_sid, user);
+  if (!locations_.remove(key, contact_uri, matches)) return false;
+  pending_[fmt::format("{} {}", key, contact_uri)] = PendingWrite{domain_sid, user, contact_uri, std::nullopt};
+  if (keepalive_) keepalive_->forget(key, contact_uri);
+  return true;
+}
+
+std::size_t SipRegistrar::on_connection_closed(std::uint64_t flow) {
+  const auto it = flows_.find(flow);
+  if (it == flows_.end()) return 0;
+  const auto bindings = std::move(it->second);
+  flows_.erase(it);
+  std::size_t dropped = 0;
+  for (const auto& f : bindings) {
+    // Only if the binding still goes through this connection (not refreshed over another since).
+    if (drop_binding(f.domain_sid, f.user, f.contact_uri, [&](const sip::Binding& b) { return b.flow == flow; })) {
+      ++dropped;
+      spdlog::info("sip: connection of {} (sip:{}) closed: binding dropped", f.contact_uri, f.user);
+    }
+  }
+  connection_drops_ += dropped;
+  return dropped;
 }
 
 std::vector<RegisteredContact> SipRegistrar::contacts_at(const std::string& domain_sid, std::string_view user,
