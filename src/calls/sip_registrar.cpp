@@ -23,8 +23,24 @@ bool is_named(const sip::SipHeader& header, std::string_view name) {
   });
 }
 
-// RFC 3261 20.17: SIP-date is RFC 1123's, always GMT.
-std::string sip_date(SystemTime now) { return fmt::format("{:%a, %d %b %Y %H:%M:%S} GMT", now); }
+// RFC 3261 20.17: SIP-date is RFC 1123's, always GMT. Formatted once a second (every 200 OK
+// carries it).
+const std::string& sip_date(SystemTime now) {
+  thread_local SystemTime cached_at{};
+  thread_local std::string cached;
+  if (cached.empty() || now != cached_at) {
+    cached = fmt::format("{:%a, %d %b %Y %H:%M:%S} GMT", now);
+    cached_at = now;
+  }
+  return cached;
+}
+
+std::string binding_key(const std::string& aor, std::string_view contact_uri) {
+  std::string key;
+  key.reserve(aor.size() + 1 + contact_uri.size());
+  key.append(aor).append(1, ' ').append(contact_uri);
+  return key;
+}
 
 RegisteredContact to_contact(const std::string& domain_sid, const sip::Binding& b) {
   return RegisteredContact{.contact_uri = b.contact_uri,
@@ -40,7 +56,10 @@ RegisteredContact to_contact(const std::string& domain_sid, const sip::Binding& 
 }  // namespace
 
 std::string aor_key(std::string_view domain_sid, std::string_view user) {
-  return fmt::format("{} {}", domain_sid, user);
+  std::string key;
+  key.reserve(domain_sid.size() + 1 + user.size());
+  key.append(domain_sid).append(1, ' ').append(user);
+  return key;
 }
 
 SipRegistrar::SipRegistrar(store::Store& store, sip::DigestServer& digest, sip::FailureGuard& guard,
@@ -104,8 +123,8 @@ RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTim
     return refuse(request, 400, "Bad To", 32214, "The To header names no user", false);
   }
   const std::string user(to->uri.user);
-  const auto domain = domain_at(request_uri->host);
-  if (!domain) return refuse(request, 404, "Not Found", 32002, "SIP domain not found", true);
+  const store::SipDomain* domain = domain_at(request_uri->host);
+  if (domain == nullptr) return refuse(request, 404, "Not Found", 32002, "SIP domain not found", true);
   if (!domain->sip_registration) {
     return refuse(request, 403, "Forbidden", 32210, "SIP registration is not enabled for the domain", false);
   }
@@ -173,7 +192,7 @@ RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTim
   }
 
   for (const auto& b : outcome.saved) {
-    pending_[fmt::format("{} {}", key, b.contact_uri)] = PendingWrite{
+    pending_[binding_key(key, b.contact_uri)] = PendingWrite{
         domain->sid, user, b.contact_uri,
         store::SipRegistration{.domain_sid = domain->sid,
                                .aor_user = user,
@@ -189,10 +208,10 @@ RegisterReply SipRegistrar::handle(const sip::SipRequestInfo& request, SystemTim
                                .date_updated = now}};
   }
   for (const auto& contact : outcome.removed) {
-    pending_[fmt::format("{} {}", key, contact)] = PendingWrite{domain->sid, user, contact, std::nullopt};
+    pending_[binding_key(key, contact)] = PendingWrite{domain->sid, user, contact, std::nullopt};
     if (keepalive_) keepalive_->forget(key, contact);
   }
-  for (const auto& b : outcome.saved) track(domain->sid, user, b, now);
+  for (const auto& b : outcome.saved) track(key, domain->sid, user, b, now);
   if (!outcome.saved.empty() || !outcome.removed.empty()) {
     spdlog::debug("sip: REGISTER sip:{}@{} from {}: {} contact(s)", user, domain->domain_name,
                   to_string(request.source), outcome.current.size());
@@ -220,7 +239,7 @@ std::size_t SipRegistrar::load(SystemTime now) {
                          .user_agent = r.user_agent,
                          .registered_at = r.date_created};
     if (locations_.restore(aor_key(r.domain_sid, r.aor_user), binding, now)) {
-      track(r.domain_sid, r.aor_user, binding, now);
+      track(aor_key(r.domain_sid, r.aor_user), r.domain_sid, r.aor_user, binding, now);
       ++restored;
     } else {
       ++expired;
@@ -231,12 +250,15 @@ std::size_t SipRegistrar::load(SystemTime now) {
   return restored;
 }
 
-std::optional<store::SipDomain> SipRegistrar::domain_at(std::string_view host) {
+const store::SipDomain* SipRegistrar::domain_at(std::string_view host) {
   std::string key(host);
   for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (auto it = domains_by_host_.find(key); it != domains_by_host_.end()) return it->second;
-  if (domains_by_host_.size() >= kMaxCached) domains_by_host_.clear();
-  return domains_by_host_.emplace(std::move(key), domains_.find_domain(host)).first->second;
+  auto it = domains_by_host_.find(key);
+  if (it == domains_by_host_.end()) {
+    if (domains_by_host_.size() >= kMaxCached) domains_by_host_.clear();
+    it = domains_by_host_.emplace(std::move(key), domains_.find_domain(host)).first;
+  }
+  return it->second ? &*it->second : nullptr;
 }
 
 const std::vector<store::SipDigestCredential>& SipRegistrar::credentials_of(const std::string& domain_sid,
@@ -284,9 +306,8 @@ void SipRegistrar::tick_keepalive(NatKeepalive::Clock::time_point now) {
   if (keepalive_) keepalive_->tick(now);
 }
 
-void SipRegistrar::track(const std::string& domain_sid, const std::string& user, const sip::Binding& binding,
-                         SystemTime now) {
-  const auto key = aor_key(domain_sid, user);
+void SipRegistrar::track(const std::string& key, const std::string& domain_sid, const std::string& user,
+                         const sip::Binding& binding, SystemTime now) {
   if (binding.transport == sip::TransportKind::Udp) {
     if (keepalive_ && NatKeepalive::is_behind_nat(binding.contact_uri, binding.source)) {
       keepalive_->watch(key, binding.contact_uri, binding.source);
@@ -315,7 +336,7 @@ bool SipRegistrar::drop_binding(const std::string& domain_sid, const std::string
                                 const std::function<bool(const sip::Binding&)>& matches) {
   const auto key = aor_key(domain_sid, user);
   if (!locations_.remove(key, contact_uri, matches)) return false;
-  pending_[fmt::format("{} {}", key, contact_uri)] = PendingWrite{domain_sid, user, contact_uri, std::nullopt};
+  pending_[binding_key(key, contact_uri)] = PendingWrite{domain_sid, user, contact_uri, std::nullopt};
   if (keepalive_) keepalive_->forget(key, contact_uri);
   return true;
 }

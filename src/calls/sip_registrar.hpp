@@ -94,14 +94,16 @@ class SipRegistrar final : public RegisteredContacts {
  private:
   RegisterReply refuse(const sip::SipRequestInfo& request, int status, std::string reason, int twilio_code,
                        std::string_view why, bool counts_as_failure);
-  std::optional<store::SipDomain> domain_at(std::string_view host);
+  // The domain of a Request-URI host from the cache (valid until the next flush), or nullptr.
+  const store::SipDomain* domain_at(std::string_view host);
   const std::vector<store::SipDigestCredential>& credentials_of(const std::string& domain_sid, std::string_view user);
   std::vector<RegisteredContact> contacts_at(const std::string& domain_sid, std::string_view user, SystemTime now);
   // Removes one binding found unreachable (when `matches` accepts it) and its stored row.
   bool drop_binding(const std::string& domain_sid, const std::string& user, const std::string& contact_uri,
                     const std::function<bool(const sip::Binding&)>& matches);
   // Starts keep-alives and connection tracking for a binding just saved or restored.
-  void track(const std::string& domain_sid, const std::string& user, const sip::Binding& binding, SystemTime now);
+  void track(const std::string& aor, const std::string& domain_sid, const std::string& user,
+             const sip::Binding& binding, SystemTime now);
 
   store::Store& store_;
   sip::DigestServer& digest_;

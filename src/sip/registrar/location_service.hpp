@@ -97,8 +97,13 @@ class LocationService {
   const RegistrarPolicy& policy() const { return policy_; }
 
  private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   RegistrarPolicy policy_;
-  std::unordered_map<std::string, std::vector<Binding>> bindings_;
+  // By AOR key; looked up with a string_view, no copy of the key per REGISTER.
+  std::unordered_map<std::string, std::vector<Binding>, Hash, std::equal_to<>> bindings_;
   SystemTime next_expiry_ = SystemTime::max();
 };
 
