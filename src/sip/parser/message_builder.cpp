@@ -10,13 +10,14 @@ namespace {
 // Appends `value` with CR and LF turned into spaces (no header injection); clean runs are
 // copied whole.
 void append_sanitized(std::string& out, std::string_view value) {
-  while (!value.empty()) {
-    const auto bad = value.find_first_of("\r\n");
-    out.append(value.substr(0, bad));
-    if (bad == std::string_view::npos) return;
+  auto run = value.begin();
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (*it != '\r' && *it != '\n') continue;
+    out.append(run, it);
     out.push_back(' ');
-    value.remove_prefix(bad + 1);
+    run = it + 1;
   }
+  out.append(run, value.end());
 }
 
 void append_number(std::string& out, std::size_t n) {
