@@ -161,8 +161,9 @@ test('a burst of REGISTERs from one source over the rate limit gets 503 with 320
     const limited = replies.filter((r) => status(r) === '503');
     const challenged = replies.filter((r) => status(r) === '401');
     assert.equal(replies.length, burst, 'every REGISTER is answered');
-    // A full bucket (40) and what refills while the burst arrives; the rest refused.
-    assert.ok(challenged.length >= 2 * RATE && challenged.length < 2 * RATE + 20, `401s: ${challenged.length}`);
+    // A full bucket (40) and what refills while the burst is processed (well under 2 s, even on
+    // a busy machine); the rest refused.
+    assert.ok(challenged.length >= 2 * RATE && challenged.length <= 4 * RATE, `401s: ${challenged.length}`);
     assert.equal(limited.length, burst - challenged.length);
     for (const r of limited) {
       assert.match(r, /^SIP\/2\.0 503 Service Unavailable\r$/m);
