@@ -1,5 +1,6 @@
 #include "sip/auth/digest_server.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/crypto.hpp"
@@ -119,7 +120,12 @@ DigestVerdict DigestServer::verify_ha1(std::string_view authorization_value, std
     const auto r = std::from_chars(credentials->nc.data(), credentials->nc.data() + credentials->nc.size(), nc, 16);
     if (r.ec != std::errc{}) return DigestVerdict::Malformed;
     forget_expired(now);
-    auto& seen = seen_[credentials->nonce];
+    // nonce_time() checked the MAC after the last '.': at least 16 hex digits.
+    const std::string_view nonce = credentials->nonce;
+    const auto mac = nonce.substr(nonce.rfind('.') + 1);
+    std::uint64_t nonce_id = 0;
+    std::from_chars(mac.data(), mac.data() + std::min<std::size_t>(16, mac.size()), nonce_id, 16);
+    auto& seen = seen_[nonce_id];
     if (nc <= seen.nc) return DigestVerdict::Replay;
     seen.nc = nc;
     seen.issued = *issued;

@@ -69,7 +69,9 @@ class DigestServer {
     std::uint32_t nc = 0;
     Clock::time_point issued;
   };
-  std::unordered_map<std::string, Seen> seen_;
+  // By the first 64 bits of the nonce's MAC (unique per nonce; a collision would only cost one
+  // client a new challenge): no string kept per nonce.
+  std::unordered_map<std::uint64_t, Seen> seen_;
   Clock::time_point last_sweep_{};
 };
 
