@@ -9,7 +9,8 @@
 #   COUNT=10000 ROUNDS=2 RATES="1000 5000" bench/register.sh
 #
 # switchboard: a domain with SipRegistration=true and a credential list of USERS users mapped for
-# registrations, created through the REST API (bindings persisted to SQLite, as in production).
+# registrations, created through the REST API (bindings persisted to SQLite, as in production);
+# sip.register_rate_limit = 0, since all the load comes from one address.
 # Kamailio: bench/kamailio-registrar.cfg (auth + registrar + usrloc in memory, one password).
 # For each run it reports the achieved rate (completed registrations / sipp's wall time) and the
 # server's CPU seconds per 10,000 registrations (utime+stime from /proc/<pid>/stat, all threads;
@@ -75,8 +76,11 @@ HZ=$(getconf CLK_TCK)
 
 start_switchboard() {
   mkdir -p "$work/sb"
+  # All the load comes from one sipp, one source address: the per-source REGISTER rate limit
+  # (sip.register_rate_limit, 100/s by default) is off, as Kamailio's config has none (no pike).
+  printf '[sip]\nregister_rate_limit = 0\n' >"$work/sb.toml"
   SWITCHBOARD_ACCOUNT_SID=$ACCOUNT SWITCHBOARD_AUTH_TOKEN=$TOKEN \
-    "$SB_BIN" serve --http 127.0.0.1:0 --sip "127.0.0.1:$SB_PORT" --data-dir "$work/sb" \
+    "$SB_BIN" serve --http 127.0.0.1:0 --sip "127.0.0.1:$SB_PORT" --data-dir "$work/sb" --config "$work/sb.toml" \
     --rtp-ports 41100-41199 --log-level warn >"$work/sb.out" 2>"$work/sb.err" &
   sb_pid=$!; pids+=("$sb_pid")
   for _ in $(seq 100); do

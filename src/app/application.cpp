@@ -142,8 +142,26 @@ int serve(const Config& config, const ServeOptions& options) {
   call_engine.set_inbound_router(&domain_router);
   // Registrations of SIP domains (docs/registration.md): restored from the store, swept on a
   // timer, looked up by the call layer through calls::RegisteredContacts.
-  calls::SipRegistrar registrar(*store, sip_digest, auth_guard, domain_router);
+  calls::SipRegistrar registrar(
+      *store, sip_digest, auth_guard, domain_router,
+      {.register_rate_limit = static_cast<double>(config.sip_register_rate_limit),
+       .keepalive = {.interval = config.sip_nat_keepalive, .max_failures = config.sip_nat_keepalive_max_failures}},
+      {.ping =
+           [&user_agent](const std::string& contact_uri, const sip::Endpoint& destination,
+                         std::function<void(bool)> done) {
+             // Any response proves the path; a timeout (408) or a transport error (503) does not.
+             user_agent.send_options(contact_uri, sip::TransportKind::Udp, destination.address, destination.port,
+                                     [done = std::move(done)](const sip::SipResponseInfo& response) {
+                                       done(response.status != 408 && response.status != 503);
+                                     });
+           },
+       .keep_connection_open = [&user_agent](std::uint64_t flow,
+                                             std::chrono::seconds duration) {
+         user_agent.keep_connection_open(flow, duration);
+       }});
   registrar.load();
+  user_agent.set_connection_closed_handler(
+      [&registrar](sip::TransportKind, std::uint64_t flow, const sip::Endpoint&) { registrar.on_connection_closed(flow); });
   call_engine.set_registered_contacts(&registrar);
   user_agent.set_register_handler([&user_agent, &registrar](sip::RequestId id, const sip::SipRequestInfo& request) {
     auto reply = registrar.handle(request);
@@ -191,6 +209,17 @@ int serve(const Config& config, const ServeOptions& options) {
            auth_guard.banned_count());
     metric("switchboard_sip_registrations", "gauge", "registered contacts (bindings) of SIP domains",
            registrar.binding_count());
+    family("switchboard_sip_register_refused_total", "counter", "REGISTERs refused, by Twilio error code");
+    for (const auto& [code, count] : registrar.refusals()) {
+      out += fmt::format("switchboard_sip_register_refused_total{{code=\"{}\"}} {}\n", code, count);
+    }
+    metric("switchboard_sip_nat_keepalives_sent_total", "counter", "keep-alive OPTIONS sent to NATed UDP contacts",
+           registrar.keepalives_sent());
+    metric("switchboard_sip_nat_keepalive_contacts", "gauge", "registered UDP contacts behind a NAT kept alive",
+           registrar.keepalive_watched());
+    metric("switchboard_sip_registrations_dropped_total", "counter",
+           "bindings dropped as unreachable (connection closed, keep-alives unanswered)",
+           registrar.connection_drops() + registrar.keepalive_drops());
     family("switchboard_sip_inbound_refused_total", "counter", "INVITEs to SIP domains refused, by Twilio error code");
     for (const auto& [code, count] : domain_router.refusals()) {
       out += fmt::format("switchboard_sip_inbound_refused_total{{code=\"{}\"}} {}\n", code, count);

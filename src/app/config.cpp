@@ -190,6 +190,7 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
       "data_dir", "log_level", "base_domain", "public_address", "http.listen",
       "http.max_body_bytes", "http.request_timeout_seconds", "http.idle_timeout_seconds",
       "sip.listen", "sip.tls_listen", "sip.auth_max_failures", "sip.auth_ban_seconds", "sip.dns_server",
+      "sip.register_rate_limit", "sip.nat_keepalive_seconds", "sip.nat_keepalive_max_failures",
       "tls.cert", "tls.key", "tls.ca", "rtp.ports",
       "calls.calls_per_second"};
   for (const auto& [key, node] : root) {
@@ -237,6 +238,11 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
   if (auto v = string_at("sip.tls_listen")) config.sip_tls = parse_endpoint(*v, where + ": sip.tls_listen");
   if (auto v = integer_at("sip.auth_max_failures", 1, 1000000)) config.sip_auth_max_failures = static_cast<std::size_t>(*v);
   if (auto v = integer_at("sip.auth_ban_seconds", 1, 86400 * 30)) config.sip_auth_ban = std::chrono::seconds{*v};
+  if (auto v = integer_at("sip.register_rate_limit", 0, 1000000)) config.sip_register_rate_limit = static_cast<std::uint32_t>(*v);
+  if (auto v = integer_at("sip.nat_keepalive_seconds", 0, 3600)) config.sip_nat_keepalive = std::chrono::seconds{*v};
+  if (auto v = integer_at("sip.nat_keepalive_max_failures", 0, 100)) {
+    config.sip_nat_keepalive_max_failures = static_cast<std::size_t>(*v);
+  }
   if (auto v = string_at("sip.dns_server")) config.sip_dns_server = parse_dns_server(*v, where + ": sip.dns_server");
   if (auto v = string_at("tls.cert")) config.tls_cert = *v;
   if (auto v = string_at("tls.key")) config.tls_key = *v;

@@ -52,6 +52,13 @@ struct Config {
   // refused for sip_auth_ban.
   std::size_t sip_auth_max_failures = 10;
   std::chrono::seconds sip_auth_ban{600};
+  // REGISTERs per second from one source address (bursts of twice that); beyond: 503, 32008.
+  // 0: no limit.
+  std::uint32_t sip_register_rate_limit = 100;
+  // OPTIONS keep-alives to registered UDP contacts behind a NAT, every this many seconds (0: off);
+  // a contact that leaves this many in a row unanswered is dropped (0: never dropped).
+  std::chrono::seconds sip_nat_keepalive{30};
+  std::size_t sip_nat_keepalive_max_failures = 3;
 };
 
 // The command-line flags of `serve`; each set one overrides the file.

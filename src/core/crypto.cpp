@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -21,10 +22,39 @@ std::string to_hex(const unsigned char* data, std::size_t size) {
   return out;
 }
 
+// OpenSSL 3 looks an algorithm up by name on every use of EVP_md5() and the like (an "implicit
+// fetch"); fetching once and keeping the method avoids that lookup per hash.
+const EVP_MD* fetched(const char* name) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  if (md == nullptr) throw std::runtime_error(std::string("OpenSSL has no ") + name);
+  return md;  // kept for the life of the process
+}
+const EVP_MD* sha256_md() {
+  static const EVP_MD* md = fetched("SHA256");
+  return md;
+}
+const EVP_MD* md5_md() {
+  static const EVP_MD* md = fetched("MD5");
+  return md;
+}
+
+// One reusable digest context per thread.
+EVP_MD_CTX* thread_context() {
+  struct Holder {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Holder() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Holder holder;
+  if (holder.ctx == nullptr) throw std::runtime_error("EVP_MD_CTX_new failed");
+  return holder.ctx;
+}
+
 std::string digest_hex(const EVP_MD* md, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), out, &size, md, nullptr) != 1) {
+  EVP_MD_CTX* ctx = thread_context();
+  if (EVP_DigestInit_ex(ctx, md, nullptr) != 1 || EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, out, &size) != 1) {
     throw std::runtime_error("EVP_Digest failed");
   }
   return to_hex(out, size);
@@ -61,8 +91,56 @@ std::string random_hex(std::size_t byte_count) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) { return digest_hex(EVP_sha256(), data); }
-std::string md5_hex(std::string_view data) { return digest_hex(EVP_md5(), data); }
+std::string sha256_hex(std::string_view data) { return digest_hex(sha256_md(), data); }
+std::string md5_hex(std::string_view data) { return digest_hex(md5_md(), data); }
+
+// RFC 2104: HMAC(K, m) = H((K0 ^ opad) || H((K0 ^ ipad) || m)), K0 the key padded to the block.
+struct HmacSha256::State {
+  EVP_MD_CTX* inner = EVP_MD_CTX_new();  // after K0 ^ ipad
+  EVP_MD_CTX* outer = EVP_MD_CTX_new();  // after K0 ^ opad
+  EVP_MD_CTX* work = EVP_MD_CTX_new();
+  ~State() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+    EVP_MD_CTX_free(work);
+  }
+};
+
+HmacSha256::HmacSha256(std::string_view key) : state_(std::make_unique<State>()) {
+  constexpr std::size_t kBlock = 64;
+  unsigned char k0[kBlock] = {};
+  if (key.size() > kBlock) {
+    unsigned int size = 0;
+    EVP_Digest(key.data(), key.size(), k0, &size, sha256_md(), nullptr);
+  } else {
+    std::copy(key.begin(), key.end(), k0);
+  }
+  unsigned char pad[kBlock];
+  auto keyed = [&](EVP_MD_CTX* ctx, unsigned char byte) {
+    for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(k0[i] ^ byte);
+    if (ctx == nullptr || EVP_DigestInit_ex(ctx, sha256_md(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx, pad, kBlock) != 1) {
+      throw std::runtime_error("HMAC-SHA-256 initialisation failed");
+    }
+  };
+  if (state_->work == nullptr) throw std::runtime_error("EVP_MD_CTX_new failed");
+  keyed(state_->inner, 0x36);
+  keyed(state_->outer, 0x5c);
+  OPENSSL_cleanse(k0, sizeof k0);
+  OPENSSL_cleanse(pad, sizeof pad);
+}
+
+HmacSha256::~HmacSha256() = default;
+
+void HmacSha256::sign(std::string_view data, unsigned char (&out)[32]) {
+  unsigned char inner[32];
+  unsigned int size = 0;
+  EVP_MD_CTX* ctx = state_->work;
+  const bool is_ok = EVP_MD_CTX_copy_ex(ctx, state_->inner) == 1 && EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
+                     EVP_DigestFinal_ex(ctx, inner, &size) == 1 && EVP_MD_CTX_copy_ex(ctx, state_->outer) == 1 &&
+                     EVP_DigestUpdate(ctx, inner, sizeof inner) == 1 && EVP_DigestFinal_ex(ctx, out, &size) == 1;
+  if (!is_ok) throw std::runtime_error("HMAC-SHA-256 failed");
+}
 
 std::string hmac_sha1(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];

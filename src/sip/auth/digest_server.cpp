@@ -1,8 +1,6 @@
 #include "sip/auth/digest_server.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
+#include <algorithm>
 #include <charconv>
 
 #include "core/crypto.hpp"
@@ -11,16 +9,15 @@
 namespace sb::sip {
 namespace {
 
-std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &size);
+// 128 bits of the MAC, as lowercase hex: plenty for a nonce.
+std::string mac_hex(crypto::HmacSha256& hmac, std::string_view data) {
+  unsigned char out[32];
+  hmac.sign(data, out);
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size && i < 16; ++i) {  // 128 bits of the MAC are plenty
-    hex.push_back(kDigits[out[i] >> 4]);
-    hex.push_back(kDigits[out[i] & 0x0f]);
+  std::string hex(32, '\0');
+  for (std::size_t i = 0; i < 16; ++i) {
+    hex[2 * i] = kDigits[out[i] >> 4];
+    hex[2 * i + 1] = kDigits[out[i] & 0x0f];
   }
   return hex;
 }
@@ -28,7 +25,12 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
 }  // namespace
 
 DigestServer::DigestServer(std::string realm, std::string secret, std::chrono::seconds nonce_lifetime)
-    : realm_(std::move(realm)), secret_(std::move(secret)), lifetime_(nonce_lifetime), opaque_(crypto::random_hex(8)) {}
+    : realm_(std::move(realm)),
+      hmac_(std::make_unique<crypto::HmacSha256>(secret)),
+      lifetime_(nonce_lifetime),
+      opaque_(crypto::random_hex(8)) {}
+
+DigestServer::~DigestServer() = default;
 
 std::string DigestServer::make_nonce(Clock::time_point now) {
   // "<seconds in hex>.<random>.<HMAC(secret, seconds.random)>"
@@ -38,7 +40,7 @@ std::string DigestServer::make_nonce(Clock::time_point now) {
   std::string nonce(stamp, r.ptr);
   nonce.push_back('.');
   nonce.append(crypto::random_hex(8));
-  const auto mac = hmac_sha256_hex(secret_, nonce);
+  const auto mac = mac_hex(*hmac_, nonce);
   nonce.push_back('.');
   nonce.append(mac);
   return nonce;
@@ -57,7 +59,7 @@ std::optional<DigestServer::Clock::time_point> DigestServer::nonce_time(std::str
   const auto last_dot = nonce.rfind('.');
   if (last_dot == std::string_view::npos) return std::nullopt;
   const auto signed_part = nonce.substr(0, last_dot);
-  if (!crypto::constant_time_equal(hmac_sha256_hex(secret_, signed_part), nonce.substr(last_dot + 1))) {
+  if (!crypto::constant_time_equal(mac_hex(*hmac_, signed_part), nonce.substr(last_dot + 1))) {
     return std::nullopt;
   }
   const auto first_dot = signed_part.find('.');
@@ -118,7 +120,12 @@ DigestVerdict DigestServer::verify_ha1(std::string_view authorization_value, std
     const auto r = std::from_chars(credentials->nc.data(), credentials->nc.data() + credentials->nc.size(), nc, 16);
     if (r.ec != std::errc{}) return DigestVerdict::Malformed;
     forget_expired(now);
-    auto& seen = seen_[credentials->nonce];
+    // nonce_time() checked the MAC after the last '.': at least 16 hex digits.
+    const std::string_view nonce = credentials->nonce;
+    const auto mac = nonce.substr(nonce.rfind('.') + 1);
+    std::uint64_t nonce_id = 0;
+    std::from_chars(mac.data(), mac.data() + std::min<std::size_t>(16, mac.size()), nonce_id, 16);
+    auto& seen = seen_[nonce_id];
     if (nc <= seen.nc) return DigestVerdict::Replay;
     seen.nc = nc;
     seen.issued = *issued;

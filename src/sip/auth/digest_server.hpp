@@ -8,12 +8,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "core/crypto.hpp"
 #include "sip/auth/digest.hpp"
 
 namespace sb::sip {
@@ -36,6 +38,7 @@ class DigestServer {
   using PasswordLookup = std::function<std::optional<std::string>(std::string_view username)>;
 
   DigestServer(std::string realm, std::string secret, std::chrono::seconds nonce_lifetime = std::chrono::seconds(300));
+  ~DigestServer();
 
   // A WWW-Authenticate / Proxy-Authenticate value: realm, fresh nonce, qop="auth", algorithm,
   // opaque, and stale=true when asked.
@@ -59,14 +62,16 @@ class DigestServer {
   void forget_expired(Clock::time_point now);
 
   std::string realm_;
-  std::string secret_;
+  std::unique_ptr<crypto::HmacSha256> hmac_;  // keyed with the secret
   std::chrono::seconds lifetime_;
   std::string opaque_;
   struct Seen {
     std::uint32_t nc = 0;
     Clock::time_point issued;
   };
-  std::unordered_map<std::string, Seen> seen_;
+  // By the first 64 bits of the nonce's MAC (unique per nonce; a collision would only cost one
+  // client a new challenge): no string kept per nonce.
+  std::unordered_map<std::uint64_t, Seen> seen_;
   Clock::time_point last_sweep_{};
 };
 

@@ -71,6 +71,7 @@ SipRequestInfo request_info(const Message& m, const Source& source) {
   }
   info.transport = source.kind;
   info.source = source.remote;
+  info.flow = source.flow;
   return info;
 }
 
@@ -447,6 +448,17 @@ void UserAgent::send_options(std::string uri, TransportKind transport, std::opti
   impl.send(spec, [done](const Message& r) {
     if (r.status_code() >= 200 && done) done(response_info(r));
   });
+}
+
+void UserAgent::set_connection_closed_handler(
+    std::function<void(TransportKind kind, std::uint64_t flow, const Endpoint& remote)> handler) {
+  if (!handler) return impl_->transport->set_connection_closed_handler(nullptr);
+  impl_->transport->set_connection_closed_handler(
+      [handler = std::move(handler)](const Source& source) { handler(source.kind, source.flow, source.remote); });
+}
+
+void UserAgent::keep_connection_open(std::uint64_t flow, std::chrono::seconds duration) {
+  impl_->transport->keep_open(flow, duration);
 }
 
 std::uint16_t UserAgent::local_port(TransportKind kind) const { return impl_->transport->local_port(kind); }

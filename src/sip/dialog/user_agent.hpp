@@ -67,6 +67,7 @@ struct SipRequestInfo {
   std::string body;
   TransportKind transport = TransportKind::Udp;
   Endpoint source;      // where it came from (after NAT: the real address and port)
+  std::uint64_t flow = 0;  // the TCP/TLS connection it came on (0 for UDP)
   // The header value of `name` (any case, first field), or empty.
   std::string_view header(std::string_view name) const;
 };
@@ -194,6 +195,12 @@ class UserAgent {
   // OPTIONS to `uri` (a ping); `done` gets the final response.
   void send_options(std::string uri, TransportKind transport, std::optional<std::string> destination_host,
                     std::uint16_t destination_port, std::function<void(const SipResponseInfo&)> done);
+
+  // --- Connections (TCP, TLS) --------------------------------------------------------------
+  // Called when an established connection closes (not at close()): its kind, peer and flow.
+  void set_connection_closed_handler(std::function<void(TransportKind kind, std::uint64_t flow, const Endpoint& remote)> handler);
+  // Keeps the connection `flow` from the idle timeout for `duration` (see NetworkTransport).
+  void keep_connection_open(std::uint64_t flow, std::chrono::seconds duration);
 
   std::uint16_t local_port(TransportKind kind) const;
   UserAgentStats stats() const;

@@ -7,8 +7,17 @@
 namespace sb::sip {
 namespace {
 
+// Appends `value` with CR and LF turned into spaces (no header injection); clean runs are
+// copied whole.
 void append_sanitized(std::string& out, std::string_view value) {
-  for (char c : value) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
+  auto run = value.begin();
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (*it != '\r' && *it != '\n') continue;
+    out.append(run, it);
+    out.push_back(' ');
+    run = it + 1;
+  }
+  out.append(run, value.end());
 }
 
 void append_number(std::string& out, std::size_t n) {
@@ -140,15 +149,28 @@ Result<Message> MessageBuilder::build() const {
 }
 
 MessageBuilder make_response(const Message& request, int status, std::string_view reason_phrase,
-                             std::string_view to_tag) {
+                             std::string_view to_tag, std::optional<std::string_view> top_via) {
   auto b = MessageBuilder::response(status, reason_phrase);
   const bool copy_record_route = status > 100 && status < 300 &&
                                  (request.method_id() == Method::Invite || request.method_id() == Method::Subscribe ||
                                   request.method_id() == Method::Refer);
+  bool has_vias = false;
   for (const auto& f : request.fields()) {
     const auto value = request.view(f.value);
     switch (f.id) {
       case HeaderId::Via:
+        if (!top_via) {
+          b.add(f.id, value);
+        } else if (!has_vias) {
+          // Every Via value here, where the first Via field was; later Via fields are done.
+          has_vias = true;
+          bool is_top = true;
+          for (const auto v : request.values(HeaderId::Via)) {
+            b.add(HeaderId::Via, is_top ? *top_via : v);
+            is_top = false;
+          }
+        }
+        break;
       case HeaderId::From:
       case HeaderId::CallId:
       case HeaderId::CSeq:

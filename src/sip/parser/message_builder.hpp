@@ -44,9 +44,10 @@ class MessageBuilder {
 // and CSeq copied; ";tag=`to_tag`" added to To when it has no tag, the status is not 100 and
 // `to_tag` is not empty; Timestamp copied into a 100 (8.2.6.1); Record-Route copied into 101-299
 // responses to dialog-creating INVITE/SUBSCRIBE/REFER (12.1.1). Headers absent from the request
-// are simply not copied.
+// are simply not copied. With `top_via`, the Via values are written one per header field,
+// the first replaced by `top_via` (a server's stamped copy: received, rport).
 MessageBuilder make_response(const Message& request, int status, std::string_view reason_phrase = {},
-                             std::string_view to_tag = {});
+                             std::string_view to_tag = {}, std::optional<std::string_view> top_via = std::nullopt);
 
 // The answer to a bad request (ParseResult::can_answer()): "400 Bad Request - Missing Call-ID",
 // 505, 416... nullopt when it must not be answered.

@@ -31,7 +31,7 @@ RegisterOutcome LocationService::update(std::string_view aor, const RegisterRequ
     return fail(RegisterStatus::TooManyContacts, "Too many contacts in one REGISTER");
   }
   std::vector<Binding> next;
-  if (auto it = bindings_.find(std::string(aor)); it != bindings_.end()) {
+  if (auto it = bindings_.find(aor); it != bindings_.end()) {
     std::ranges::copy_if(it->second, std::back_inserter(next), [&](const Binding& b) { return is_live(b, now); });
   }
   RegisterOutcome outcome;
@@ -78,6 +78,7 @@ RegisterOutcome LocationService::update(std::string_view aor, const RegisterRequ
                     .expires_at = now + std::chrono::seconds{expires},
                     .transport = request.transport,
                     .source = request.source,
+                    .flow = request.flow,
                     .user_agent = request.user_agent,
                     .registered_at = now};
     if (existing != next.end()) {
@@ -99,17 +100,20 @@ RegisterOutcome LocationService::update(std::string_view aor, const RegisterRequ
   }
   for (const auto& b : next) next_expiry_ = std::min(next_expiry_, b.expires_at);
   outcome.current = next;
+  auto it = bindings_.find(aor);
   if (next.empty()) {
-    bindings_.erase(std::string(aor));
+    if (it != bindings_.end()) bindings_.erase(it);
+  } else if (it != bindings_.end()) {
+    it->second = std::move(next);
   } else {
-    bindings_[std::string(aor)] = std::move(next);
+    bindings_.emplace(std::string(aor), std::move(next));
   }
   return outcome;
 }
 
 std::vector<Binding> LocationService::lookup(std::string_view aor, SystemTime now) const {
   std::vector<Binding> out;
-  if (auto it = bindings_.find(std::string(aor)); it != bindings_.end()) {
+  if (auto it = bindings_.find(aor); it != bindings_.end()) {
     std::ranges::copy_if(it->second, std::back_inserter(out), [&](const Binding& b) { return is_live(b, now); });
   }
   return out;
@@ -117,10 +121,26 @@ std::vector<Binding> LocationService::lookup(std::string_view aor, SystemTime no
 
 bool LocationService::restore(std::string_view aor, Binding binding, SystemTime now) {
   if (!is_live(binding, now)) return false;
-  auto& list = bindings_[std::string(aor)];
+  auto it = bindings_.find(aor);
+  if (it == bindings_.end()) it = bindings_.emplace(std::string(aor), std::vector<Binding>{}).first;
+  auto& list = it->second;
   std::erase_if(list, [&](const Binding& b) { return b.contact_uri == binding.contact_uri; });
   next_expiry_ = std::min(next_expiry_, binding.expires_at);
   list.push_back(std::move(binding));
+  return true;
+}
+
+bool LocationService::remove(std::string_view aor, std::string_view contact_uri,
+                             const std::function<bool(const Binding&)>& matches) {
+  auto it = bindings_.find(aor);
+  if (it == bindings_.end()) return false;
+  auto& list = it->second;
+  const auto found = std::ranges::find_if(list, [&](const Binding& b) {
+    return b.contact_uri == contact_uri && (!matches || matches(b));
+  });
+  if (found == list.end()) return false;
+  list.erase(found);
+  if (list.empty()) bindings_.erase(it);
   return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@ struct Binding {
   SystemTime expires_at;
   TransportKind transport = TransportKind::Udp;
   Endpoint source;
+  std::uint64_t flow = 0;  // the TCP/TLS connection the REGISTER came on; 0: UDP, or restored
   std::string user_agent;
   SystemTime registered_at;  // when this binding was first created
 };
@@ -48,6 +50,7 @@ struct RegisterRequest {
   std::uint32_t cseq = 0;
   TransportKind transport = TransportKind::Udp;
   Endpoint source;
+  std::uint64_t flow = 0;
   std::string user_agent;
 };
 
@@ -77,6 +80,11 @@ class LocationService {
   std::vector<Binding> lookup(std::string_view aor, SystemTime now) const;
   // Puts back a binding read from storage (at start); expired ones are ignored (returns false).
   bool restore(std::string_view aor, Binding binding, SystemTime now);
+  // Removes the binding of `aor` whose stored URI is `contact_uri` (as in Binding, exactly), when
+  // `matches` (if given) accepts it; true when one was removed. For bindings found unreachable
+  // (a closed connection, unanswered keep-alives), not for REGISTER processing.
+  bool remove(std::string_view aor, std::string_view contact_uri,
+              const std::function<bool(const Binding&)>& matches = nullptr);
 
   struct Expired {
     std::string aor;
@@ -89,8 +97,13 @@ class LocationService {
   const RegistrarPolicy& policy() const { return policy_; }
 
  private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   RegistrarPolicy policy_;
-  std::unordered_map<std::string, std::vector<Binding>> bindings_;
+  // By AOR key; looked up with a string_view, no copy of the key per REGISTER.
+  std::unordered_map<std::string, std::vector<Binding>, Hash, std::equal_to<>> bindings_;
   SystemTime next_expiry_ = SystemTime::max();
 };
 

@@ -83,6 +83,7 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
     bool is_writing = false;
     bool is_closed = false;
     TimerWheel::TimePoint last_active{};
+    TimerWheel::TimePoint kept_open_until{};  // no idle close before it (keep_open)
     TimerWheel::TimerId connect_timer;
   };
 
@@ -101,6 +102,7 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
   TimerWheel& wheel;
   TransportConfig config;
   ReceiveHandler on_receive;
+  ConnectionClosedHandler on_connection_closed;
   TransportStats stats;
   udp::socket udp_socket;
   tcp::acceptor acceptor;
@@ -109,6 +111,7 @@ struct NetworkTransport::Impl : std::enable_shared_from_this<Impl> {
   ssl::context tls_server;
   ssl::context tls_client;
   std::uint16_t udp_port = 0;
+  bool is_udp_v6 = false;  // the UDP socket's family, kept (getsockname per send costs a syscall)
   std::uint16_t tcp_port = 0;
   std::uint16_t tls_port = 0;
   std::string advertised;
@@ -170,6 +173,7 @@ void NetworkTransport::Impl::open() {
       udp_socket.set_option(asio::socket_base::send_buffer_size(1024 * 1024), buffer_ec);
       udp_socket.bind(ep);
       udp_port = udp_socket.local_endpoint().port();
+      is_udp_v6 = udp_socket.local_endpoint().address().is_v6();
     }
     if (!config.has_tcp) break;
     try {
@@ -218,7 +222,8 @@ void NetworkTransport::Impl::start() {
     asio::co_spawn(loop, accept_loop(tls_acceptor, TransportKind::Tls),
                    [self](std::exception_ptr e) { log_exception(e); });
   }
-  const auto period = std::min<TimerWheel::Duration>(config.tcp_idle_timeout / 4, std::chrono::seconds(5));
+  // A quarter of the timeout (in nanoseconds: a timeout under 4 s must not round to 0), at most 5 s.
+  const auto period = std::min<TimerWheel::Duration>(TimerWheel::Duration(config.tcp_idle_timeout) / 4, std::chrono::seconds(5));
   std::weak_ptr<Impl> weak = self;
   sweep_timer = wheel.schedule(period, [weak] {
     if (auto s = weak.lock()) s->sweep();
@@ -230,10 +235,13 @@ void NetworkTransport::Impl::sweep() {
   const auto now = TimerWheel::Clock::now();
   std::vector<std::shared_ptr<Connection>> idle;
   for (auto& [id, c] : connections) {
-    if (c->is_connected && c->outbound.empty() && now - c->last_active > config.tcp_idle_timeout) idle.push_back(c);
+    if (c->is_connected && c->outbound.empty() && now - c->last_active > config.tcp_idle_timeout &&
+        now >= c->kept_open_until) {
+      idle.push_back(c);
+    }
   }
   for (auto& c : idle) close_connection(c, std::make_error_code(std::errc::timed_out));
-  const auto period = std::min<TimerWheel::Duration>(config.tcp_idle_timeout / 4, std::chrono::seconds(5));
+  const auto period = std::min<TimerWheel::Duration>(TimerWheel::Duration(config.tcp_idle_timeout) / 4, std::chrono::seconds(5));
   std::weak_ptr<Impl> weak = shared_from_this();
   sweep_timer = wheel.schedule(period, [weak] {
     if (auto s = weak.lock()) s->sweep();
@@ -498,7 +506,7 @@ void NetworkTransport::Impl::send_to_address(const Destination& d, const asio::i
 void NetworkTransport::Impl::send_udp(const udp::endpoint& to, std::string bytes, SendHandler done) {
   if (!udp_socket.is_open()) return complete(std::move(done), std::make_error_code(std::errc::operation_not_supported));
   auto target = to;
-  const bool is_v6_socket = udp_socket.local_endpoint().address().is_v6();
+  const bool is_v6_socket = is_udp_v6;
   if (is_v6_socket && target.address().is_v4()) {
     target = udp::endpoint(asio::ip::make_address_v6(asio::ip::v4_mapped, target.address().to_v4()), target.port());
   } else if (!is_v6_socket && target.address().is_v6()) {
@@ -596,6 +604,9 @@ void NetworkTransport::Impl::close_connection(const std::shared_ptr<Connection>&
     connection_by_peer.erase(it);
   }
   ++stats.connections_closed;
+  if (c->is_connected && on_connection_closed && !is_closed) {
+    asio::post(loop, [handler = on_connection_closed, source = source_of(*c)] { handler(source); });
+  }
   const std::error_code failure = why ? why : std::error_code(std::make_error_code(std::errc::connection_aborted));
   while (!c->outbound.empty()) {
     complete(std::move(c->outbound.front().done), failure);
@@ -638,6 +649,16 @@ std::string NetworkTransport::sent_by(TransportKind kind) const {
 bool NetworkTransport::supports(TransportKind kind) const { return local_port(kind) != 0; }
 
 void NetworkTransport::set_receive_handler(ReceiveHandler handler) { impl_->on_receive = std::move(handler); }
+
+void NetworkTransport::set_connection_closed_handler(ConnectionClosedHandler handler) {
+  impl_->on_connection_closed = std::move(handler);
+}
+
+void NetworkTransport::keep_open(std::uint64_t flow, std::chrono::seconds duration) {
+  if (auto it = impl_->connections.find(flow); it != impl_->connections.end()) {
+    it->second->kept_open_until = TimerWheel::Clock::now() + duration;
+  }
+}
 
 std::uint16_t NetworkTransport::local_port(TransportKind kind) const {
   switch (kind) {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -68,6 +69,17 @@ class NetworkTransport final : public Transport {
   std::size_t connection_count() const;
   // Closes listeners and connections; pending sends fail with operation_aborted.
   void close();
+
+  // Called (posted on the loop) when a TCP or TLS connection that was established closes, for
+  // any reason other than close(): the peer closed it, an error, the idle timeout. `source`
+  // names it as the messages received on it did (flow = the connection id). The registrar drops
+  // the bindings reached through it (RFC 5626 spirit: a flow that is gone reaches nobody).
+  using ConnectionClosedHandler = std::function<void(const Source& source)>;
+  void set_connection_closed_handler(ConnectionClosedHandler handler);
+  // Exempts the connection `flow` from the idle timeout for `duration` from now (a registered
+  // device's only path back to it must stay open while its binding lives). Unknown flows are
+  // ignored; a later call replaces the deadline.
+  void keep_open(std::uint64_t flow, std::chrono::seconds duration);
 
   // The resolver of config.dns. A Destination with a host name is sent to the first A/AAAA
   // address of that name (no NAPTR/SRV: the UserAgent resolves next hops with RFC 3263 before).

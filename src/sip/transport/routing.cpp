@@ -117,30 +117,10 @@ std::optional<std::string> stamped_top_via(const Message& request, const Source&
 
 MessageBuilder make_response_from(const Message& request, const Source& source, int status,
                                   std::string_view reason_phrase, std::string_view to_tag) {
-  // make_response copies Via values as received; build the same response with our top Via in
-  // front and the remaining Via values after it.
-  auto plain = make_response(request, status, reason_phrase, to_tag);
-  auto top = stamped_top_via(request, source);
-  if (!top) return plain;
-  auto built = plain.build();
-  if (!built) return plain;
-  auto b = MessageBuilder::response(status, built->reason_phrase());
-  bool is_top = true;
-  bool via_done = false;
-  for (std::size_t i = 0; i < built->header_count(); ++i) {
-    const auto h = built->header_at(i);
-    if (h.id == HeaderId::Via) {
-      if (via_done) continue;
-      via_done = true;
-      for (const auto v : request.values(HeaderId::Via)) {
-        b.add(HeaderId::Via, is_top ? std::string_view(*top) : v);
-        is_top = false;
-      }
-      continue;
-    }
-    b.add(h.id == HeaderId::Other ? h.name : canonical_name(h.id), h.value);
-  }
-  return b;
+  // The Via values one per header field, our stamped copy of the top one first.
+  const auto top = stamped_top_via(request, source);
+  if (!top) return make_response(request, status, reason_phrase, to_tag);
+  return make_response(request, status, reason_phrase, to_tag, std::string_view(*top));
 }
 
 }  // namespace sb::sip

@@ -63,6 +63,19 @@ TEST(Config, CertificateImpliesTheTlsListener) {
   EXPECT_THROW(load_config(f), std::runtime_error);
 }
 
+TEST(Config, RegistrarLimitsAndNatKeepalives) {
+  Config c;
+  EXPECT_EQ(c.sip_register_rate_limit, 100u);
+  EXPECT_EQ(c.sip_nat_keepalive, std::chrono::seconds{30});
+  EXPECT_EQ(c.sip_nat_keepalive_max_failures, 3u);
+  apply_toml(c, "[sip]\nregister_rate_limit = 0\nnat_keepalive_seconds = 0\nnat_keepalive_max_failures = 5\n", "t.toml");
+  EXPECT_EQ(c.sip_register_rate_limit, 0u);
+  EXPECT_EQ(c.sip_nat_keepalive, std::chrono::seconds{0});
+  EXPECT_EQ(c.sip_nat_keepalive_max_failures, 5u);
+  EXPECT_THROW(apply_toml(c, "[sip]\nregister_rate_limit = -1\n", "t.toml"), std::exception);
+  EXPECT_THROW(apply_toml(c, "[sip]\nnat_keepalive_seconds = 3601\n", "t.toml"), std::exception);
+}
+
 TEST(Config, BadValuesNameTheSetting) {
   Config c;
   auto message = [&](std::string_view toml) {

@@ -196,5 +196,91 @@ TEST_F(SipRegistrarTest, RegistrationMustBeEnabledOnTheDomain) {
   EXPECT_TRUE(registrar.contacts("acme.sip.switchboard.local", "alice").empty());
 }
 
+TEST_F(SipRegistrarTest, RegistersOverTheRateLimitOfASourceAre503With32008WhileOthersPass) {
+  SipRegistrar registrar(*store_, digest_, guard_, *router_, {.register_rate_limit = 2});  // bursts of 4
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(registrar.handle(register_request("alice", "<sip:alice@10.0.0.1>", 1)).status, 401);
+  const auto limited = registrar.handle(register_request("alice", "<sip:alice@10.0.0.1>", 1));
+  EXPECT_EQ(limited.status, 503);
+  ASSERT_EQ(limited.headers.size(), 2u);
+  EXPECT_EQ(limited.headers[0].name, "Retry-After");
+  EXPECT_EQ(limited.headers[0].value, "1");
+  EXPECT_EQ(limited.headers[1].value.substr(0, 5), "32008");
+  EXPECT_EQ(registrar.refusals().at(32008), 1u);
+  auto other = register_request("bob", "<sip:bob@10.0.0.2>", 1);
+  other.source = {"203.0.113.99", 5060};
+  EXPECT_EQ(registrar.handle(other).status, 401);
+  EXPECT_FALSE(guard_.is_banned("203.0.113.7")) << "over the rate is not an authentication failure";
+}
+
+TEST_F(SipRegistrarTest, NatedUdpContactsAreKeptAliveAndDroppedWhenTheyStopAnswering) {
+  struct Ping {
+    std::string uri;
+    sip::Endpoint to;
+    std::function<void(bool)> done;
+  };
+  std::vector<Ping> pings;
+  SipRegistrar registrar(*store_, digest_, guard_, *router_, {.keepalive = {.interval = 5s, .max_failures = 2}},
+                         {.ping = [&](const std::string& uri, const sip::Endpoint& to, std::function<void(bool)> done) {
+                           pings.push_back({uri, to, std::move(done)});
+                         }});
+  // alice writes a private address in Contact (behind a NAT); bob's Contact is where he sends from.
+  ASSERT_EQ(register_with_digest(registrar, "alice", "alice", "<sip:alice@192.168.1.20:5060>").status, 200);
+  ASSERT_EQ(register_with_digest(registrar, "bob", "bob", "<sip:bob@203.0.113.7:40000>").status, 200);
+  EXPECT_EQ(registrar.keepalive_watched(), 1u);
+  const auto t = NatKeepalive::Clock::now();
+  registrar.tick_keepalive(t + 6s);
+  ASSERT_EQ(pings.size(), 1u);
+  EXPECT_EQ(pings[0].uri, "sip:alice@192.168.1.20:5060");
+  EXPECT_EQ(pings[0].to, (sip::Endpoint{"203.0.113.7", 40000}));
+  pings[0].done(false);
+  registrar.tick_keepalive(t + 12s);
+  ASSERT_EQ(pings.size(), 2u);
+  EXPECT_EQ(registrar.contacts(domain_.sid, "alice").size(), 1u);
+  pings[1].done(false);  // the second in a row: dropped
+  EXPECT_TRUE(registrar.contacts(domain_.sid, "alice").empty());
+  EXPECT_EQ(registrar.contacts(domain_.sid, "bob").size(), 1u);
+  EXPECT_EQ(registrar.keepalive_drops(), 1u);
+  registrar.flush();
+  drain();
+  const auto rows = store_->sip_registrations().list_all();
+  ASSERT_EQ(rows.size(), 1u) << "the dropped binding is deleted from the store too";
+  EXPECT_EQ(rows[0].aor_user, "bob");
+}
+
+TEST_F(SipRegistrarTest, BindingsOfAClosedConnectionAreDropped) {
+  std::vector<std::pair<std::uint64_t, std::chrono::seconds>> kept;
+  SipRegistrar registrar(*store_, digest_, guard_, *router_, {},
+                         {.keep_connection_open = [&](std::uint64_t flow, std::chrono::seconds d) {
+                           kept.emplace_back(flow, d);
+                         }});
+  auto over_tcp = [&](std::string user, std::uint64_t flow, std::uint32_t cseq) {
+    auto first = register_request(user, "<sip:" + user + "@10.0.0.5:5060;transport=tcp>", cseq);
+    first.transport = sip::TransportKind::Tcp;
+    first.flow = flow;
+    const auto challenged = registrar.handle(first);
+    const auto challenge = sip::parse_digest_challenge(challenged.headers.at(0).value);
+    auto second = first;
+    second.headers[1].value = std::to_string(cseq + 1) + " REGISTER";
+    second.headers.push_back({"Authorization", sip::make_digest_authorization(*challenge, user, kPassword, "REGISTER",
+                                                                              "sip:acme.sip.switchboard.local")});
+    return registrar.handle(second).status;
+  };
+  ASSERT_EQ(over_tcp("alice", 7, 1), 200);
+  ASSERT_EQ(over_tcp("bob", 8, 1), 200);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].first, 7u);
+  EXPECT_GE(kept[0].second, 1200s) << "held open while the binding lives";
+  EXPECT_EQ(registrar.on_connection_closed(7), 1u);
+  EXPECT_TRUE(registrar.contacts(domain_.sid, "alice").empty());
+  EXPECT_EQ(registrar.contacts(domain_.sid, "bob").size(), 1u);
+  // bob refreshes over a new connection: the old one closing later leaves his binding alone.
+  ASSERT_EQ(over_tcp("bob", 9, 3), 200);
+  EXPECT_EQ(registrar.on_connection_closed(8), 0u);
+  EXPECT_EQ(registrar.contacts(domain_.sid, "bob").size(), 1u);
+  EXPECT_EQ(registrar.on_connection_closed(9), 1u);
+  EXPECT_TRUE(registrar.contacts(domain_.sid, "bob").empty());
+  EXPECT_EQ(registrar.connection_drops(), 2u);
+}
+
 }  // namespace
 }  // namespace sb::calls

@@ -21,6 +21,30 @@ TEST(Crypto, HmacSha1MatchesRfc2202Vector) {
                                       "\x25\x9a\x7c\x79", 20)));
 }
 
+TEST(Crypto, HmacSha256MatchesRfc4231VectorsAndOpenSsl) {
+  auto hex = [](const unsigned char* p, std::size_t n) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) {
+      out += kDigits[p[i] >> 4];
+      out += kDigits[p[i] & 0x0f];
+    }
+    return out;
+  };
+  unsigned char mac[32];
+  // RFC 4231 test case 2 (a short key).
+  HmacSha256 jefe("Jefe");
+  jefe.sign("what do ya want for nothing?", mac);
+  EXPECT_EQ(hex(mac, 32), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // The same key signs again (the keyed states are reused, not consumed).
+  jefe.sign("what do ya want for nothing?", mac);
+  EXPECT_EQ(hex(mac, 32), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // RFC 4231 test case 6: a 131-byte key (longer than the block: hashed first).
+  HmacSha256 long_key(std::string(131, '\xaa'));
+  long_key.sign("Test Using Larger Than Block-Size Key - Hash Key First", mac);
+  EXPECT_EQ(hex(mac, 32), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 TEST(Crypto, Base64RoundTripsWithPadding) {
   for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
     const auto encoded = base64_encode(s);

@@ -156,5 +156,20 @@ TEST(LocationService, SweepDropsExpiredBindingsAndRestoreSkipsThem) {
   EXPECT_EQ(service.lookup("c", kT0).size(), 1u);
 }
 
+TEST(LocationService, RemovesOneBindingFoundUnreachableWhenItStillMatches) {
+  LocationService service;
+  auto r = request({"<sip:a@10.0.0.1>", "<sip:a@10.0.0.2>"});
+  r.flow = 7;
+  ASSERT_EQ(service.update("aor", r, kT0).status, RegisterStatus::Ok);
+  EXPECT_EQ(service.lookup("aor", kT0)[0].flow, 7u);
+  EXPECT_FALSE(service.remove("aor", "sip:a@10.0.0.1", [](const Binding& b) { return b.flow == 8; }));
+  EXPECT_TRUE(service.remove("aor", "sip:a@10.0.0.1", [](const Binding& b) { return b.flow == 7; }));
+  EXPECT_FALSE(service.remove("aor", "sip:a@10.0.0.1"));
+  EXPECT_FALSE(service.remove("other", "sip:a@10.0.0.2"));
+  ASSERT_EQ(service.lookup("aor", kT0).size(), 1u);
+  EXPECT_TRUE(service.remove("aor", "sip:a@10.0.0.2"));
+  EXPECT_EQ(service.binding_count(), 0u);
+}
+
 }  // namespace
 }  // namespace sb::sip

@@ -121,6 +121,61 @@ TEST_F(NetworkTransportTest, AnswersCrlfPingWithPong) {
   EXPECT_EQ(t.stats().keepalive_pongs, 1u);
 }
 
+TEST_F(NetworkTransportTest, ReportsAClosedConnectionWithItsFlowButNotAtClose) {
+  NetworkTransport t(io, wheel, local_config());
+  std::uint64_t flow = 0;
+  std::vector<Source> closed;
+  t.set_receive_handler([&](Message, const Source& s) { flow = s.flow; });
+  t.set_connection_closed_handler([&](const Source& s) { closed.push_back(s); });
+  asio::ip::tcp::socket peer(io);
+  peer.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), t.local_port(TransportKind::Tcp)));
+  asio::write(peer, asio::buffer(options("TCP", peer.local_endpoint().port())));
+  for (int i = 0; i < 100 && flow == 0; ++i) io.run_for(10ms);
+  ASSERT_NE(flow, 0u);
+  peer.close();
+  for (int i = 0; i < 100 && closed.empty(); ++i) io.run_for(10ms);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].flow, flow);
+  EXPECT_EQ(closed[0].kind, TransportKind::Tcp);
+  EXPECT_EQ(closed[0].remote.address, "127.0.0.1");
+  // Shutting the transport down is not a peer going away: nothing is reported.
+  asio::ip::tcp::socket other(io);
+  other.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), t.local_port(TransportKind::Tcp)));
+  for (int i = 0; i < 100 && t.connection_count() == 0; ++i) io.run_for(10ms);
+  t.close();
+  io.run_for(50ms);
+  EXPECT_EQ(closed.size(), 1u);
+}
+
+TEST_F(NetworkTransportTest, AConnectionKeptOpenOutlivesTheIdleTimeout) {
+  auto config = local_config();
+  config.tcp_idle_timeout = 1s;  // the sweep runs every 250 ms
+  NetworkTransport t(io, wheel, config);
+  std::vector<std::uint64_t> flows;
+  t.set_receive_handler([&](Message, const Source& s) { flows.push_back(s.flow); });
+  std::vector<std::uint64_t> closed;
+  t.set_connection_closed_handler([&](const Source& s) { closed.push_back(s.flow); });
+  asio::ip::tcp::socket kept(io);
+  asio::ip::tcp::socket idle(io);
+  for (auto* peer : {&kept, &idle}) {
+    peer->connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), t.local_port(TransportKind::Tcp)));
+    asio::write(*peer, asio::buffer(options("TCP", peer->local_endpoint().port())));
+    const auto expected = flows.size() + 1;
+    for (int i = 0; i < 100 && flows.size() < expected; ++i) io.run_for(10ms);
+  }
+  ASSERT_EQ(flows.size(), 2u);
+  t.keep_open(flows[0], 60s);
+  const auto deadline = TimerWheel::Clock::now() + 2500ms;
+  while (TimerWheel::Clock::now() < deadline && closed.empty()) {
+    io.run_for(10ms);
+    wheel.advance(TimerWheel::Clock::now());
+  }
+  io.run_for(20ms);
+  ASSERT_EQ(closed.size(), 1u) << "the idle one is closed";
+  EXPECT_EQ(closed[0], flows[1]);
+  EXPECT_EQ(t.connection_count(), 1u) << "the one kept open is not";
+}
+
 TEST_F(NetworkTransportTest, ConnectionRefusedFailsTheSend) {
   NetworkTransport t(io, wheel, local_config());
   asio::ip::tcp::acceptor closed(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));

@@ -61,6 +61,22 @@ TEST(Routing, ResponseKeepsEveryViaAndStampsTheTopOne) {
   EXPECT_NE(text.find("To: <sip:bob@example.com>;tag=t1"), std::string::npos);
 }
 
+TEST(Routing, ResponseWritesOneViaPerValueWhereTheFirstViaWas) {
+  auto r = parse_message(
+      "OPTIONS sip:bob@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 10.0.0.2:5062;rport;branch=z9hG4bKa, SIP/2.0/UDP proxy.example.com;branch=z9hG4bKp\r\n"
+      "From: <sip:a@example.com>;tag=1\r\nv: SIP/2.0/UDP third.example.com;branch=z9hG4bKq\r\n"
+      "To: <sip:bob@example.com>\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(make_response_from(r.message(), kNat, 200, {}, "t1").to_string(),
+            "SIP/2.0 200 OK\r\n"
+            "Via: SIP/2.0/UDP 10.0.0.2:5062;branch=z9hG4bKa;received=198.51.100.7;rport=40123\r\n"
+            "Via: SIP/2.0/UDP proxy.example.com;branch=z9hG4bKp\r\n"
+            "Via: SIP/2.0/UDP third.example.com;branch=z9hG4bKq\r\n"
+            "From: <sip:a@example.com>;tag=1\r\nTo: <sip:bob@example.com>;tag=t1\r\nCall-ID: c1\r\n"
+            "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+}
+
 TEST(Routing, LargeRequestsSwitchToTcpUnlessUdpWasExplicit) {
   EXPECT_EQ(choose_request_transport(TransportKind::Udp, 1301, false, true), TransportKind::Tcp);
   EXPECT_EQ(choose_request_transport(TransportKind::Udp, 1300, false, true), TransportKind::Udp);
