@@ -56,13 +56,24 @@ std::size_t MediaSession::read_budget() const noexcept {
   return read_this_tick_ >= config_.max_packets_per_tick ? 0 : config_.max_packets_per_tick - read_this_tick_;
 }
 
-void MediaSession::send_rtp(std::span<std::byte> buffer, std::size_t size) noexcept {
+void MediaSession::send_rtp(std::span<std::byte> buffer, std::size_t size, bool may_queue) noexcept {
   const std::size_t plain_size = size;  // RFC 3550 6.4.1's octet count excludes the SRTP trailer
   if (srtp_ && !srtp_->protect_rtp(buffer, size)) {
     ++stats_.srtp_protect_failures;
     return;
   }
-  if (rtp_.send_to(buffer.first(size), rtp_destination())) {
+  if (may_queue && send_queue_ && send_queue_->is_collecting && send_queue_->size < send_queue_->datagrams.size()) {
+    const std::size_t at = send_queue_->size++;
+    send_queue_->datagrams[at] = {buffer.first(size), rtp_destination()};
+    send_queue_->senders[at] = this;
+    send_queue_->plain_sizes[at] = plain_size;
+    return;
+  }
+  count_sent(rtp_.send_to(buffer.first(size), rtp_destination()), plain_size);
+}
+
+void MediaSession::count_sent(bool is_sent, std::size_t plain_size) noexcept {
+  if (is_sent) {
     ++stats_.packets_sent;
     stats_.bytes_sent += plain_size;
     ++packets_sent_since_report_;
@@ -159,25 +170,70 @@ void MediaSession::on_rtp_datagram(ReceiveBatch::Datagram& datagram, Clock::time
   if (is_event) {
     on_dtmf_packet(*parsed, now);
   } else {
-    on_received_audio(*parsed);
+    on_received_audio(*parsed, now);
   }
   if (peer_) peer_->relay_from_peer(datagram.buffer, datagram.size, *parsed, relay_leg(), is_event);
 }
 
-void MediaSession::on_received_audio(const RtpPacket& packet) noexcept {
-  if (!recorder_ && !track_recorder_ && !inband_dtmf_ && !amd_) return;  // nothing consumes audio: no decode
+void MediaSession::on_received_audio(const RtpPacket& packet, Clock::time_point now) noexcept {
+  if (!has_audio_consumer() || !jitter_) return;  // nothing consumes audio: no decode
   std::array<std::int16_t, JitterBuffer::kMaxFrameSamples> pcm;
   const std::span<const std::int16_t> samples{pcm.data(), decode(codec_, packet.payload, pcm)};
-  if (inband_dtmf_) report_inband_digits(inband_dtmf_->on_audio(samples));
-  if (amd_) {
-    has_amd_audio_ = true;
-    report_machine_detection(amd_->on_audio(samples));
+  // Audio arrived (it reaches them now or once the jitter buffer releases it): the quiet-tick
+  // fill of silence is for when nothing arrives at all.
+  if (amd_) has_amd_audio_ = true;
+  if (recorder_) has_record_audio_ = true;
+  const auto ssrc = static_cast<std::uint32_t>(packet.header.ssrc);
+  if (jitter_->push(ssrc, packet.header.sequence_number, packet.header.timestamp, samples, now) ==
+      JitterBuffer::Push::needs_drain) {
+    drain_audio();
+    jitter_->push(ssrc, packet.header.sequence_number, packet.header.timestamp, samples, now);
   }
-  if (track_recorder_) track_recorder_->on_received(samples);
+  release_audio(now);
+}
+
+void MediaSession::release_audio(Clock::time_point now) noexcept {
+  if (!jitter_) return;
+  while (auto frame = jitter_->pop(now)) consume_frame(*frame);
+}
+
+void MediaSession::drain_audio() noexcept {
+  if (!jitter_) return;
+  while (auto frame = jitter_->drain()) consume_frame(*frame);
+}
+
+void MediaSession::consume_frame(const JitterBuffer::Frame& frame) noexcept {
+  if (inband_dtmf_ || amd_) {
+    // Detectors hear lost packets concealed (a tone that loses a packet is still one digit);
+    // recordings keep silence there.
+    if (frame.lost_before > 0 && !frame.is_restart && last_frame_size_ > 0) {
+      std::array<std::int16_t, JitterBuffer::kMaxFrameSamples> concealed;
+      const std::size_t count = std::min<std::size_t>(frame.lost_before, 3);
+      for (std::size_t i = 0; i < count; ++i)
+        feed_detectors({concealed.data(), conceal({last_frame_.data(), last_frame_size_}, i, concealed)});
+    }
+    feed_detectors(frame.samples);
+    last_frame_size_ = std::min(frame.samples.size(), last_frame_.size());
+    std::copy_n(frame.samples.begin(), last_frame_size_, last_frame_.begin());
+  }
+  if (track_recorder_) track_recorder_->on_received(frame.samples);
   if (recorder_) {
-    recorder_->on_audio(packet.header.sequence_number, packet.header.timestamp, samples);
-    has_record_audio_ = true;
+    recorder_->on_audio(frame.timestamp, frame.samples, frame.is_restart);
     check_recording();
+  }
+}
+
+void MediaSession::feed_detectors(std::span<const std::int16_t> samples) noexcept {
+  if (inband_dtmf_) report_inband_digits(inband_dtmf_->on_audio(samples));
+  if (amd_) report_machine_detection(amd_->on_audio(samples));
+}
+
+void MediaSession::prepare_jitter_buffer() {
+  if (!jitter_) {
+    jitter_ = std::make_unique<JitterBuffer>();
+  } else if (!has_audio_consumer()) {
+    jitter_->reset();  // what it held was for consumers that are gone
+    last_frame_size_ = 0;
   }
 }
 
@@ -258,6 +314,7 @@ void MediaSession::on_tick(Clock::time_point now) noexcept {
   if (inband_dtmf_ && inband_dtmf_->is_in_digit() && now - last_rx_ >= config_.dtmf_quiet) {
     if (auto digit = inband_dtmf_->flush()) emit(DigitReceived{digit->digit, digit->duration});
   }
+  release_audio(now);
   if (amd_) tick_machine_detection();
   if (track_recorder_) track_recorder_->on_tick();
   tick_recording();
@@ -390,6 +447,7 @@ void MediaSession::set_remote(const NegotiatedMedia& media, Clock::time_point no
       inband_dtmf_.reset();
     }
   } else if (!inband_dtmf_) {
+    prepare_jitter_buffer();
     inband_dtmf_ = std::make_unique<InbandDtmfDetector>();
   }
   direction_ = media.direction;
@@ -450,7 +508,9 @@ void MediaSession::send_digits(const std::string& digits) {
 }
 
 void MediaSession::start_recording(const RecordRequest& request) {
+  drain_audio();
   finish_recording(RecordEnd::stopped);
+  prepare_jitter_buffer();
   const auto failed = [&](const std::error_code& error) {
     emit(MediaError{MediaError::Kind::record_failed, "cannot create " + request.path + ": " + error.message()});
   };
@@ -510,7 +570,10 @@ void MediaSession::finish_recording(RecordEnd end) {
   }
 }
 
-void MediaSession::stop_recording() { finish_recording(RecordEnd::stopped); }
+void MediaSession::stop_recording() {
+  drain_audio();  // what the jitter buffer still holds belongs in the file
+  finish_recording(RecordEnd::stopped);
+}
 
 SessionStats MediaSession::stats() const {
   SessionStats stats = stats_;
@@ -522,6 +585,7 @@ SessionStats MediaSession::stats() const {
 }
 
 void MediaSession::start_machine_detection(const MachineDetectionRequest& request) {
+  prepare_jitter_buffer();
   amd_ = std::make_unique<MachineDetector>(request);
   has_amd_audio_ = false;
   amd_quiet_ticks_ = 0;
@@ -556,6 +620,7 @@ void MediaSession::close() {
   if (dtmf_sender_) emit(MediaError{MediaError::Kind::digits_failed, "session closed while sending digits"});
   dtmf_sender_.reset();
   if (auto digit = dtmf_receiver_.flush()) emit(DigitReceived{digit->digit, digit->duration});
+  drain_audio();
   if (inband_dtmf_) {
     if (auto digit = inband_dtmf_->flush()) emit(DigitReceived{digit->digit, digit->duration});
   }
@@ -582,7 +647,9 @@ void MediaSession::relay_from_peer(std::span<std::byte> buffer, std::size_t size
     const std::size_t count = decode(codec_, buffer.subspan(offset, packet.payload.size()), pcm);
     track_recorder_->on_sent({pcm.data(), count});
   }
-  send_rtp(buffer, size);  // re-protected with this leg's own outbound context when it uses SRTP
+  // Re-protected with this leg's own outbound context when it uses SRTP; queued for the
+  // worker's sendmmsg() (the buffer is the receive batch's, which outlives the queue).
+  send_rtp(buffer, size, true);
 }
 
 }  // namespace sb::media

@@ -14,6 +14,7 @@
 #include "media/dtmf/inband_dtmf_detector.hpp"
 #include "media/engine/media_engine.hpp"
 #include "media/engine/media_event.hpp"
+#include "media/jitter/jitter_buffer.hpp"
 #include "media/player/player.hpp"
 #include "media/recorder/record_request.hpp"
 #include "media/recorder/track_recorder.hpp"
@@ -31,6 +32,19 @@
 #include <string>
 
 namespace sb::media {
+
+class MediaSession;
+
+// Relayed packets waiting to leave, collected while a worker handles one received batch and then
+// sent with one sendmmsg() per sending session. They point into the receive batch's buffers, so
+// the worker flushes before it receives again. Owned by the worker, on its thread.
+struct SendQueue {
+  bool is_collecting = false;
+  std::size_t size = 0;
+  std::array<OutgoingDatagram, kReceiveBatchSize> datagrams;
+  std::array<MediaSession*, kReceiveBatchSize> senders{};
+  std::array<std::size_t, kReceiveBatchSize> plain_sizes{};  // before SRTP, for RTCP's octet count
+};
 
 class MediaSession {
  public:
@@ -62,6 +76,10 @@ class MediaSession {
   UdpSocket& rtcp_socket() noexcept { return rtcp_; }
   // The worker that owns us changes when the session moves.
   void set_event_sink(const EventSink* sink) noexcept { sink_ = sink; }
+  // The worker's queue for relayed packets (nullptr: send each at once).
+  void set_send_queue(SendQueue* queue) noexcept { send_queue_ = queue; }
+  // The worker's report for a queued packet: sent, or refused by the kernel.
+  void count_sent(bool is_sent, std::size_t plain_size) noexcept;
 
   // Packets in (the worker calls these for each datagram it read).
   void on_rtp_datagram(ReceiveBatch::Datagram& datagram, Clock::time_point now) noexcept;
@@ -94,7 +112,8 @@ class MediaSession {
   MediaSession* peer() const noexcept { return peer_; }
   // A packet received by the bridged peer (already unprotected if that leg uses SRTP), to send on
   // from here. The first `size` bytes of `buffer` hold it; it is rewritten in place, and the rest
-  // of `buffer` is room for the SRTP trailer this leg may add.
+  // of `buffer` is room for the SRTP trailer this leg may add. `buffer` must stay valid until the
+  // worker flushes its send queue (it is the worker's receive batch).
   void relay_from_peer(std::span<std::byte> buffer, std::size_t size, const RtpPacket& packet, const RelayLeg& from,
                        bool is_event) noexcept;
 
@@ -103,7 +122,9 @@ class MediaSession {
   bool is_sending() const noexcept;
   const UdpEndpoint& rtp_destination() const noexcept { return latched_rtp_ ? *latched_rtp_ : remote_rtp_; }
   // `buffer` holds `size` bytes of plain RTP (RTCP) and room for the SRTP trailer after them.
-  void send_rtp(std::span<std::byte> buffer, std::size_t size) noexcept;
+  // With `may_queue` (a relayed packet, whose buffer lives until the worker flushes), the
+  // packet joins the worker's send queue while it is collecting.
+  void send_rtp(std::span<std::byte> buffer, std::size_t size, bool may_queue = false) noexcept;
   bool send_rtcp(std::span<std::byte> buffer, std::size_t size) noexcept;
   // SRTP: unprotects a received datagram in place; false (and counted) if it is to be dropped.
   bool unprotect(ReceiveBatch::Datagram& datagram, bool is_rtcp_packet) noexcept;
@@ -112,8 +133,16 @@ class MediaSession {
   void send_rtcp_report(Clock::time_point now) noexcept;
   void handle_rtcp(std::span<const std::byte> datagram, Clock::time_point now) noexcept;
   void on_dtmf_packet(const RtpPacket& packet, Clock::time_point now) noexcept;
-  // Decoded received audio: the recorders and in-band DTMF detection.
-  void on_received_audio(const RtpPacket& packet) noexcept;
+  // Decoded received audio, through the jitter buffer, to the recorders and the detectors
+  // (in-band DTMF, answering machine detection).
+  bool has_audio_consumer() const noexcept { return recorder_ || track_recorder_ || inband_dtmf_ || amd_; }
+  void on_received_audio(const RtpPacket& packet, Clock::time_point now) noexcept;
+  void release_audio(Clock::time_point now) noexcept;  // the frames that are due
+  void drain_audio() noexcept;                         // everything held
+  void consume_frame(const JitterBuffer::Frame& frame) noexcept;
+  void feed_detectors(std::span<const std::int16_t> samples) noexcept;
+  // Before a consumer starts: the buffer exists (allocated here, on a command, not per packet).
+  void prepare_jitter_buffer();
   void report_inband_digits(const InbandDtmfDetector::Digits& digits) const;
   // Once per tick: keeps the detection's clock going while no audio arrives.
   void tick_machine_detection() noexcept;
@@ -130,6 +159,7 @@ class MediaSession {
   UdpSocket rtp_;
   UdpSocket rtcp_;
   const EventSink* sink_;
+  SendQueue* send_queue_ = nullptr;
 
   // Negotiated stream.
   bool has_remote_ = false;
@@ -178,6 +208,12 @@ class MediaSession {
   // At most one of the two: WavRecorder for RecordTrack::inbound, TrackRecorder for the others.
   std::unique_ptr<WavRecorder> recorder_;
   std::unique_ptr<TrackRecorder> track_recorder_;
+
+  // In front of every consumer of received audio; created with the first consumer. The last
+  // frame released is kept for concealing lost packets to the detectors.
+  std::unique_ptr<JitterBuffer> jitter_;
+  std::array<std::int16_t, JitterBuffer::kMaxFrameSamples> last_frame_{};
+  std::size_t last_frame_size_ = 0;
 
   // Answering machine detection, while it runs. Ticks in a row without received audio: after
   // kAmdQuietTicks of them, silence is fed to the detector in place of the audio that is missing.

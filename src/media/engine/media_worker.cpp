@@ -5,6 +5,11 @@
 
 #include <boost/asio/post.hpp>
 
+#include <sys/epoll.h>
+
+#include <array>
+#include <cerrno>
+#include <system_error>
 #include <variant>
 
 namespace sb::media {
@@ -12,17 +17,18 @@ namespace sb::media {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-MediaWorker::Slot::Slot(asio::io_context& io, std::unique_ptr<MediaSession> s)
-    : session(std::move(s)),
-      rtp_watch(io, session->rtp_socket().native_handle()),
-      rtcp_watch(io, session->rtcp_socket().native_handle()) {}
+namespace {
+// Epoll events handed over per epoll_wait(), and rounds per wake-up before the worker lets its
+// other handlers (commands, the tick) run.
+constexpr int kEpollEvents = 128;
+constexpr int kEpollRounds = 4;
 
-MediaWorker::Slot::~Slot() {
-  // The session's UdpSockets own the descriptors: stop watching (cancels pending waits) without
-  // closing them.
-  rtp_watch.release();
-  rtcp_watch.release();
+int make_epoll() {
+  const int fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "media: epoll_create1");
+  return fd;
 }
+}  // namespace
 
 MediaWorker::MediaWorker(std::size_t index, const MediaSession::EventSink* sink, AudioPreparer& preparer)
     : index_(index),
@@ -30,7 +36,8 @@ MediaWorker::MediaWorker(std::size_t index, const MediaSession::EventSink* sink,
       preparer_(preparer),
       work_(io_.get_executor()),
       tick_(io_),
-      batch_(std::make_unique<ReceiveBatch>()) {}
+      batch_(std::make_unique<ReceiveBatch>()),
+      epoll_(io_, make_epoll()) {}
 
 MediaWorker::~MediaWorker() { stop(); }
 
@@ -38,6 +45,7 @@ void MediaWorker::start() {
   thread_ = std::thread([this] {
     next_tick_ = Clock::now() + kTickInterval;
     schedule_tick();
+    watch_sockets();
     io_.run();
   });
 }
@@ -48,6 +56,7 @@ void MediaWorker::stop() {
     while (!slots_.empty()) close(slots_.begin()->first);
     incoming_.clear();
     tick_.cancel();
+    epoll_.cancel();
     io_.stop();
   });
   thread_.join();
@@ -67,8 +76,11 @@ void MediaWorker::on_tick() {
     slot->session->on_tick(now);
     // A session the flood bound stopped is read again from here.
     for (int which = 0; which < 2; ++which)
-      if (!slot->is_waiting[which]) read(id, *slot, which);
+      if (!slot->is_waiting[which]) read(*slot, which);
   }
+  // And anything whose wake-up raced with re-arming the watch (then the next datagram on any
+  // socket would bring it; with one quiet call, this does).
+  on_sockets_ready();
   if (++ticks_ % 50 == 0 && !moved_.empty())
     std::erase_if(moved_, [&](const auto& entry) { return now - entry.second.at > kMovedMemory; });
   next_tick_ += kTickInterval;
@@ -78,7 +90,7 @@ void MediaWorker::on_tick() {
   schedule_tick();
 }
 
-void MediaWorker::read(SessionId id, Slot& slot, int which) noexcept {
+void MediaWorker::read(Slot& slot, int which) noexcept {
   MediaSession& session = *slot.session;
   UdpSocket& socket = which == 0 ? session.rtp_socket() : session.rtcp_socket();
   slot.is_waiting[which] = false;
@@ -89,30 +101,74 @@ void MediaWorker::read(SessionId id, Slot& slot, int which) noexcept {
     const std::size_t count = socket.receive(*batch_, wanted);
     session.count_read(count);
     const auto now = Clock::now();
+    send_queue_.is_collecting = true;
     for (std::size_t i = 0; i < count; ++i) {
       if (which == 0)
         session.on_rtp_datagram(batch_->datagrams[i], now);
       else
         session.on_rtcp_datagram(batch_->datagrams[i], now);
     }
-    if (count < wanted) break;  // drained: wait for the next edge
+    flush_sends();  // before the next receive reuses the buffers
+    if (count < wanted) break;  // drained: the next datagram brings an epoll event
   }
-  try {
-    arm(id, slot, which);
-  } catch (...) {  // cannot happen with a registered descriptor; the tick retries
+  slot.is_waiting[which] = true;
+}
+
+void MediaWorker::flush_sends() noexcept {
+  send_queue_.is_collecting = false;
+  std::size_t first = 0;
+  while (first < send_queue_.size) {
+    MediaSession* sender = send_queue_.senders[first];
+    std::size_t end = first + 1;
+    while (end < send_queue_.size && send_queue_.senders[end] == sender) ++end;
+    const std::size_t sent =
+        sender->rtp_socket().send_many(std::span(send_queue_.datagrams).subspan(first, end - first));
+    for (std::size_t i = first; i < end; ++i) sender->count_sent(i - first < sent, send_queue_.plain_sizes[i]);
+    first = end;
+  }
+  send_queue_.size = 0;
+}
+
+void MediaWorker::on_sockets_ready() noexcept {
+  std::array<epoll_event, kEpollEvents> events;
+  int round = 0;
+  for (; round < kEpollRounds; ++round) {
+    const int count = ::epoll_wait(epoll_.native_handle(), events.data(), kEpollEvents, 0);
+    for (int i = 0; i < count; ++i) {
+      const std::uint64_t key = events[static_cast<std::size_t>(i)].data.u64;
+      auto it = slots_.find(SessionId{key >> 1});
+      if (it != slots_.end()) read(*it->second, static_cast<int>(key & 1));
+    }
+    if (count < kEpollEvents) break;
+  }
+  if (round == kEpollRounds) {
+    // Still busy: let commands and the tick run, then come back without waiting.
+    post([this] { on_sockets_ready(); });
   }
 }
 
-void MediaWorker::arm(SessionId id, Slot& slot, int which) {
-  slot.is_waiting[which] = true;
-  auto& watch = which == 0 ? slot.rtp_watch : slot.rtcp_watch;
-  watch.async_wait(asio::posix::descriptor_base::wait_read,
-                   [this, id, which, generation = slot.generation](const boost::system::error_code& ec) {
-                     if (ec) return;
-                     auto it = slots_.find(id);
-                     if (it == slots_.end() || it->second->generation != generation) return;
-                     read(id, *it->second, which);
-                   });
+void MediaWorker::watch_sockets() {
+  epoll_.async_wait(asio::posix::descriptor_base::wait_read, [this](const boost::system::error_code& ec) {
+    if (ec) return;
+    on_sockets_ready();
+    watch_sockets();
+  });
+}
+
+void MediaWorker::add_to_epoll(SessionId id, MediaSession& session) noexcept {
+  for (int which = 0; which < 2; ++which) {
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLET;
+    event.data.u64 = (static_cast<std::uint64_t>(id) << 1) | static_cast<std::uint64_t>(which);
+    const int fd = which == 0 ? session.rtp_socket().native_handle() : session.rtcp_socket().native_handle();
+    ::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_ADD, fd, &event);
+  }
+}
+
+void MediaWorker::remove_from_epoll(MediaSession& session) noexcept {
+  // The sockets stay open (a session moving to another worker keeps them): unregister explicitly.
+  ::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_DEL, session.rtp_socket().native_handle(), nullptr);
+  ::epoll_ctl(epoll_.native_handle(), EPOLL_CTL_DEL, session.rtcp_socket().native_handle(), nullptr);
 }
 
 MediaSession* MediaWorker::find(SessionId id) noexcept {
@@ -123,13 +179,15 @@ MediaSession* MediaWorker::find(SessionId id) noexcept {
 void MediaWorker::adopt(std::unique_ptr<MediaSession> session) {
   const SessionId id = session->id();
   session->set_event_sink(sink_);
-  auto slot = std::make_unique<Slot>(io_, std::move(session));
-  slot->generation = next_generation_++;
+  session->set_send_queue(&send_queue_);
+  auto slot = std::make_unique<Slot>();
+  slot->session = std::move(session);
   Slot& ref = *slot;
   slots_[id] = std::move(slot);
   moved_.erase(id);
-  read(id, ref, 0);
-  read(id, ref, 1);
+  add_to_epoll(id, *ref.session);
+  read(ref, 0);  // what arrived before it was registered brings no event
+  read(ref, 1);
   if (auto it = incoming_.find(id); it != incoming_.end()) {
     auto commands = std::move(it->second);
     incoming_.erase(it);
@@ -165,8 +223,10 @@ void MediaWorker::migrate(SessionId id, MediaWorker& to) {
     session.attach_peer(nullptr);
   }
   auto moving = std::move(it->second->session);
-  slots_.erase(it);  // stops watching; the sockets stay open inside the session
+  slots_.erase(it);
+  remove_from_epoll(*moving);  // the sockets stay open inside the session
   moving->set_event_sink(nullptr);
+  moving->set_send_queue(nullptr);
   moved_[id] = {&to, Clock::now()};
   to.post([&to, s = std::move(moving)]() mutable { to.adopt(std::move(s)); });
 }
@@ -185,6 +245,7 @@ void MediaWorker::close(SessionId id) {
     return;
   }
   it->second->session->close();
+  remove_from_epoll(*it->second->session);
   slots_.erase(it);
 }
 

@@ -1,9 +1,12 @@
 #pragma once
 // One media thread (DESIGN.md): an io_context on its own std::thread, the RTP sessions it owns
-// and the one 20 ms tick that drives them all. Sockets are watched by the thread's reactor and
-// read in batches (recvmmsg) up to each session's flood bound. Everything but post() and the
-// lifetime calls runs on this worker's thread, inside closures the engine posts. Internal to
-// media/engine (it includes Asio); MediaEngine is the public face.
+// and the one 20 ms tick that drives them all. The sessions' sockets are registered (edge
+// triggered) in the worker's own epoll set, and the io_context watches only that one descriptor:
+// one wake-up hands over every socket that became readable, each is read in batches (recvmmsg)
+// up to its session's flood bound, and the packets relayed from one batch leave with one
+// sendmmsg(). Everything but post() and the lifetime calls runs on this worker's thread, inside
+// closures the engine posts. Internal to media/engine (it includes Asio); MediaEngine is the
+// public face.
 
 #include "media/engine/audio_preparer.hpp"
 #include "media/engine/media_engine.hpp"
@@ -65,19 +68,22 @@ class MediaWorker {
 
  private:
   struct Slot {
-    Slot(boost::asio::io_context& io, std::unique_ptr<MediaSession> s);
-    ~Slot();
     std::unique_ptr<MediaSession> session;
-    boost::asio::posix::stream_descriptor rtp_watch;
-    boost::asio::posix::stream_descriptor rtcp_watch;
-    bool is_waiting[2] = {false, false};  // RTP, RTCP
-    std::uint64_t generation = 0;
+    // Drained to EAGAIN, so the next datagram brings an epoll event; false while the flood bound
+    // holds the socket back (the tick reads it then). RTP, RTCP.
+    bool is_waiting[2] = {false, false};
   };
 
   void schedule_tick();
   void on_tick();
-  void read(SessionId id, Slot& slot, int which) noexcept;
-  void arm(SessionId id, Slot& slot, int which);
+  void read(Slot& slot, int which) noexcept;
+  // Sends what the last received batch relayed (one sendmmsg per sending session).
+  void flush_sends() noexcept;
+  // Handles the sockets the epoll set reports ready (a bounded number of rounds), then waits again.
+  void on_sockets_ready() noexcept;
+  void watch_sockets();
+  void add_to_epoll(SessionId id, MediaSession& session) noexcept;
+  void remove_from_epoll(MediaSession& session) noexcept;
   MediaSession* find(SessionId id) noexcept;
 
   std::size_t index_;
@@ -98,8 +104,10 @@ class MediaWorker {
   static constexpr std::chrono::seconds kMovedMemory{120};
   std::unordered_map<SessionId, Moved, SessionIdHash> moved_;
   std::uint32_t ticks_ = 0;
-  std::uint64_t next_generation_ = 1;
   std::unique_ptr<ReceiveBatch> batch_;
+  SendQueue send_queue_;
+  boost::asio::posix::stream_descriptor epoll_;  // owns the worker's epoll descriptor
+  bool is_watching_ = false;
   std::thread thread_;
 };
 

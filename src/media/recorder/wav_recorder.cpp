@@ -36,30 +36,21 @@ WavRecorder::WavRecorder(std::string path, RecordingFile file, std::uint64_t max
 
 WavRecorder::~WavRecorder() { finish(); }
 
-void WavRecorder::on_audio(std::uint16_t sequence_number, std::uint32_t timestamp,
-                           std::span<const std::int16_t> samples) noexcept {
+void WavRecorder::on_audio(std::uint32_t timestamp, std::span<const std::int16_t> samples, bool is_restart) noexcept {
   if (is_finished_ || is_full()) return;
-  if (jitter_.push(sequence_number, timestamp, samples) == JitterBuffer::Push::overflow) {
-    drain(true);
-    jitter_.push(sequence_number, timestamp, samples);
-  }
-  drain(false);
-}
-
-void WavRecorder::drain(bool is_final) noexcept {
-  while (auto frame = jitter_.pop(is_final)) {
-    if (has_position_) {
-      const auto gap = static_cast<std::int32_t>(frame->timestamp - next_timestamp_);
-      if (gap > 0 && static_cast<std::uint32_t>(gap) <= kMaxGapSamples) {
-        write_silence(static_cast<std::uint64_t>(gap));
-      } else if (gap > 0) {
-        file_.forget_missing_audio();  // a restarted stream: the gap is not written
-      }
+  if (has_position_ && !is_restart) {
+    const auto gap = static_cast<std::int32_t>(timestamp - next_timestamp_);
+    if (gap > 0 && static_cast<std::uint32_t>(gap) <= kMaxGapSamples) {
+      write_silence(static_cast<std::uint64_t>(gap));
+    } else if (gap > 0) {
+      file_.forget_missing_audio();  // a restarted stream: the gap is not written
     }
-    write(frame->samples);
-    has_position_ = true;
-    next_timestamp_ = frame->timestamp + static_cast<std::uint32_t>(frame->samples.size());
+  } else if (has_position_) {
+    file_.forget_missing_audio();
   }
+  write(samples);
+  has_position_ = true;
+  next_timestamp_ = timestamp + static_cast<std::uint32_t>(samples.size());
 }
 
 void WavRecorder::write(std::span<const std::int16_t> samples) noexcept {
@@ -80,7 +71,6 @@ void WavRecorder::write_silence(std::uint64_t count) noexcept {
 
 std::chrono::milliseconds WavRecorder::finish() noexcept {
   if (!is_finished_) {
-    drain(true);
     file_.finish();
     is_finished_ = true;
   }

@@ -1,12 +1,11 @@
 #pragma once
 // Writes the audio a session receives to a WAV file (8 kHz, 16-bit PCM, mono) with an exact
-// duration: packets pass a small reordering buffer, and the RTP timestamps place them, so a lost
-// packet becomes silence of its length rather than a shorter file. Owned by one session on its
+// duration: the RTP timestamps place the frames (which the session's jitter buffer delivers in
+// sequence order), so a lost packet becomes silence of its length rather than a shorter file. Owned by one session on its
 // media thread. Samples are buffered (one second) and written with libsndfile, which patches the
 // header sizes on close. Disk writes happen on the media thread, once a second per recording.
 
 #include "core/result.hpp"
-#include "media/jitter/jitter_buffer.hpp"
 #include "media/recorder/record_request.hpp"
 #include "media/recorder/recording_file.hpp"
 
@@ -32,15 +31,16 @@ class WavRecorder {
   WavRecorder(const WavRecorder&) = delete;
   WavRecorder& operator=(const WavRecorder&) = delete;
 
-  // One received audio packet, decoded. Ignored once the maximum duration is reached.
-  void on_audio(std::uint16_t sequence_number, std::uint32_t timestamp, std::span<const std::int16_t> samples) noexcept;
+  // One received audio frame, decoded, in sequence order. Ignored once the maximum duration is
+  // reached. A gap in the timestamps up to 5 s is written as silence; a larger jump, or a
+  // frame that restarts the stream (new SSRC or sequence reset), just continues the file.
+  void on_audio(std::uint32_t timestamp, std::span<const std::int16_t> samples, bool is_restart = false) noexcept;
 
   // No audio arrived for `duration` while the session expected it (the media tick's report):
   // counts towards the silence timeout now, not again when the gap is filled.
   void on_missing_audio(std::chrono::milliseconds duration) noexcept { file_.on_missing_audio(duration); }
 
-  // Drains the reordering buffer, trims (trim_silence) and closes the file. Returns the
-  // duration of the file.
+  // Trims (trim_silence) and closes the file. Returns the duration of the file.
   std::chrono::milliseconds finish() noexcept;
 
   bool is_full() const noexcept { return samples_written_ >= max_samples_; }
@@ -56,7 +56,6 @@ class WavRecorder {
 
  private:
   WavRecorder(std::string path, RecordingFile file, std::uint64_t max_samples, std::chrono::milliseconds silence_timeout);
-  void drain(bool is_final) noexcept;
   void write(std::span<const std::int16_t> samples) noexcept;
   void write_silence(std::uint64_t count) noexcept;
 
@@ -68,7 +67,6 @@ class WavRecorder {
   bool is_finished_ = false;
   bool has_position_ = false;
   std::uint32_t next_timestamp_ = 0;  // where the next frame should start
-  JitterBuffer jitter_;
 };
 
 }  // namespace sb::media

@@ -71,6 +71,29 @@ bool UdpSocket::send_to(std::span<const std::byte> datagram, const UdpEndpoint& 
   return sent == static_cast<ssize_t>(datagram.size());
 }
 
+std::size_t UdpSocket::send_many(std::span<const OutgoingDatagram> datagrams) noexcept {
+  if (datagrams.size() > kReceiveBatchSize) datagrams = datagrams.first(kReceiveBatchSize);
+  std::array<mmsghdr, kReceiveBatchSize> headers;
+  std::array<iovec, kReceiveBatchSize> vectors;
+  for (std::size_t i = 0; i < datagrams.size(); ++i) {
+    const auto& d = datagrams[i];
+    vectors[i] = {const_cast<std::byte*>(d.bytes.data()), d.bytes.size()};
+    auto& h = headers[i].msg_hdr;
+    h = {};
+    h.msg_name = const_cast<sockaddr*>(d.destination.data());
+    h.msg_namelen = d.destination.size();
+    h.msg_iov = &vectors[i];
+    h.msg_iovlen = 1;
+  }
+  std::size_t sent = 0;
+  while (sent < datagrams.size()) {
+    const int n = ::sendmmsg(fd_, headers.data() + sent, static_cast<unsigned>(datagrams.size() - sent), MSG_DONTWAIT);
+    if (n <= 0) break;  // refused (buffer full, unreachable): the rest count as not sent
+    sent += static_cast<std::size_t>(n);
+  }
+  return sent;
+}
+
 RtpPortAllocator::RtpPortAllocator(std::uint16_t port_min, std::uint16_t port_max) {
   const std::uint32_t first = (port_min + 1u) & ~1u;  // round up to even
   first_ = static_cast<std::uint16_t>(first);

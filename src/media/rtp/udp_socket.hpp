@@ -34,6 +34,12 @@ struct ReceiveBatch {
   std::array<iovec, kReceiveBatchSize> vectors;
 };
 
+// One datagram for UdpSocket::send_many(): its bytes stay valid until the call returns.
+struct OutgoingDatagram {
+  std::span<const std::byte> bytes;
+  UdpEndpoint destination;
+};
+
 class UdpSocket {
  public:
   UdpSocket() noexcept = default;
@@ -61,6 +67,11 @@ class UdpSocket {
   // Sends one datagram; false if the kernel refused it (buffer full, unreachable): RTP is loss
   // tolerant, the caller counts it and goes on.
   bool send_to(std::span<const std::byte> datagram, const UdpEndpoint& destination) noexcept;
+
+  // Sends up to kReceiveBatchSize datagrams with one sendmmsg() (again for the rest if the
+  // kernel takes only some); returns how many were sent, from the front: the kernel refused
+  // the next one (buffer full, unreachable) and the rest were not tried. Never blocks.
+  std::size_t send_many(std::span<const OutgoingDatagram> datagrams) noexcept;
 
  private:
   explicit UdpSocket(int fd) noexcept : fd_(fd) {}

@@ -45,7 +45,7 @@ class WavRecorderSilenceTest : public ::testing::Test {
   // Feeds `pcm` in 20 ms packets; returns the sample at which the silence timeout expired, if it did.
   std::optional<std::size_t> feed(WavRecorder& recorder, const std::vector<std::int16_t>& pcm) {
     for (std::size_t i = 0; i + 160 <= pcm.size(); i += 160) {
-      recorder.on_audio(sequence_++, timestamp_, {pcm.data() + i, 160});
+      recorder.on_audio(timestamp_, {pcm.data() + i, 160});
       timestamp_ += 160;
       if (recorder.is_silence_timed_out()) return i + 160;
     }
@@ -53,7 +53,6 @@ class WavRecorderSilenceTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove(path_); }
 
-  std::uint16_t sequence_ = 1;
   std::uint32_t timestamp_ = 1000;
   std::filesystem::path path_ = std::filesystem::temp_directory_path() /
                                 ("sb_wavsil_" + std::to_string(::getpid()) + "_" +
