@@ -9,9 +9,11 @@
 #   CALLS="250 500 1000" SECONDS_PER_STEP=10 ROUNDS=1 bench/relay_compare.sh
 #   CHURN="20" CALLS=500 bench/relay_compare.sh      # add calls created and deleted at 20/s
 #
-# Environment: CALLS (list), TARGETS (default "direct switchboard rtpengine"), ROUNDS (1),
+# Environment: CALLS (list), TARGETS (default "direct switchboard rtpengine"; also
+# "switchboard-before", the media_relay_server binary at SERVER_BEFORE, for a before/after), ROUNDS (1),
 # SECONDS_PER_STEP (10), WARMUP (3), CHURN (list of churn rates, default "0"), CHURN_LIFE (2),
-# BUILD (build/release), THREADS (media threads of both relays, default: one per core).
+# BUILD (build/release), THREADS (media threads of both relays, default: one per core), NICE
+# (run the generator and the relays at this nice value, e.g. -5 on a busy shared machine).
 # Everything runs on 127.0.0.1. Needs root only to install rtpengine-daemon when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +27,7 @@ CHURN=${CHURN:-0}
 CHURN_LIFE=${CHURN_LIFE:-2}
 THREADS=${THREADS:-$(nproc)}
 NG_PORT=${NG_PORT:-22230}
+NICE=${NICE:-0}
 LOAD="$BUILD/bench/relay_load"
 SERVER="$BUILD/bench/media_relay_server"
 [[ -x $LOAD && -x $SERVER ]] || { echo "build relay_load and media_relay_server first" >&2; exit 1; }
@@ -34,8 +37,8 @@ if [[ " $TARGETS " == *" rtpengine "* ]] && ! command -v rtpengine >/dev/null; t
 fi
 ulimit -n 65536 2>/dev/null || true
 
-echo "# $(date -u +%FT%TZ) switchboard $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(rtpengine --version 2>&1 | head -1 || true), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "| target | calls | churn/s | relayed pkt/s | loss steady (churn) | relay CPU µs/pkt | relay % of a core | generator µs/pkt | latency p50 / p99 | gen. max lag | load |"
+echo "# $(date -u +%FT%TZ) nice $NICE, switchboard $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(rtpengine --version 2>&1 | head -1 || true), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| target | calls | churn/s | relayed pkt/s | loss steady (churn) | relay CPU µs/pkt (user) | relay % of a core | generator µs/pkt | latency p50 / p99 | gen. max lag | load |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 
 ping_ng() {  # waits up to 5 s for the relay to answer an ng ping
@@ -55,19 +58,21 @@ run_step() {  # target calls churn
   local target=$1 calls=$2 churn=$3 pid="" line
   local args=(--calls "$calls" --warmup "$WARMUP" --seconds "$SECONDS_PER_STEP" --churn-rate "$churn" --churn-life "$CHURN_LIFE")
   case $target in
-    direct) line=$("$LOAD" --direct "${args[@]}") ;;
-    switchboard)
-      "$SERVER" --ng "127.0.0.1:$NG_PORT" --rtp-ports 20000-29999 --threads "$THREADS" 2>/dev/null &
+    direct) line=$(nice -n "$NICE" "$LOAD" --direct "${args[@]}") ;;
+    switchboard|switchboard-before)
+      local binary=$SERVER
+      [[ $target == switchboard-before ]] && binary=${SERVER_BEFORE:?SERVER_BEFORE=path of the earlier media_relay_server}
+      nice -n "$NICE" "$binary" --ng "127.0.0.1:$NG_PORT" --rtp-ports 20000-29999 --threads "$THREADS" 2>/dev/null &
       pid=$! ;;
     rtpengine)
-      rtpengine --config-file=none --table=-1 --interface=127.0.0.1 --listen-ng="127.0.0.1:$NG_PORT" \
+      nice -n "$NICE" rtpengine --config-file=none --table=-1 --interface=127.0.0.1 --listen-ng="127.0.0.1:$NG_PORT" \
         --foreground --log-stderr --log-level=3 --port-min=30000 --port-max=39999 --num-threads="$THREADS" \
         --delete-delay=0 2>/dev/null &
       pid=$! ;;
   esac
   if [[ -n $pid ]]; then
     if ping_ng; then
-      line=$("$LOAD" --ng "127.0.0.1:$NG_PORT" --pid "$pid" "${args[@]}") || line=""
+      line=$(nice -n "$NICE" "$LOAD" --ng "127.0.0.1:$NG_PORT" --pid "$pid" "${args[@]}") || line=""
     else
       line=""
     fi
@@ -78,7 +83,7 @@ run_step() {  # target calls churn
   echo "$line" >> "${RAW:-/dev/null}"
   local -A v=()
   for kv in $line; do v[${kv%%=*}]=${kv#*=}; done
-  local cpu="${v[server_us_per_pkt]}" core="${v[server_core_pct]}%"
+  local cpu="${v[server_us_per_pkt]} (${v[server_user_us_per_pkt]})" core="${v[server_core_pct]}%"
   [[ $target == direct ]] && { cpu="—"; core="—"; }
   local churn_loss=""
   [[ $churn != 0 ]] && churn_loss=" (${v[churn_loss_pct]} %, ${v[churned]} calls churned)"

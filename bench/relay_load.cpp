@@ -95,7 +95,8 @@ std::uint64_t now_ns() {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
 }
 
-double process_cpu_seconds(int pid) {
+// utime + stime of a process (all its threads), in seconds; `user` gets utime alone.
+double process_cpu_seconds(int pid, double* user = nullptr) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   std::getline(in, line);
@@ -108,6 +109,7 @@ double process_cpu_seconds(int pid) {
     if (i == 14) utime = std::stoull(field);
     if (i == 15) stime = std::stoull(field);
   }
+  if (user) *user = static_cast<double>(utime) / static_cast<double>(sysconf(_SC_CLK_TCK));
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
@@ -227,19 +229,21 @@ class Generator {
     next_slot_ = start;
     next_churn_ = start;
     bool in_window = false;
-    double server_cpu_start = 0, self_cpu_start = 0;
+    double server_cpu_start = 0, server_user_start = 0, self_cpu_start = 0;
     std::string load_start;
     while (!window_closed_ || Clock::now() < window_end_ + 500ms) {
       const auto now = Clock::now();
       if (!in_window && now >= window_start_) {
         in_window = true;
-        server_cpu_start = o_.pid ? process_cpu_seconds(o_.pid) : 0;
+        server_cpu_start = o_.pid ? process_cpu_seconds(o_.pid, &server_user_start) : 0;
         self_cpu_start = self_cpu_seconds();
         load_start = load_average();
       }
       if (in_window && !window_closed_ && now >= window_end_) {
         window_closed_ = true;
-        server_cpu_ = (o_.pid ? process_cpu_seconds(o_.pid) : 0) - server_cpu_start;
+        double user = 0;
+        server_cpu_ = (o_.pid ? process_cpu_seconds(o_.pid, &user) : 0) - server_cpu_start;
+        server_user_ = user - server_user_start;
         self_cpu_ = self_cpu_seconds() - self_cpu_start;
         load_end_ = load_average();
       }
@@ -560,7 +564,7 @@ class Generator {
     std::printf(
         "calls=%zu churn_rate=%.1f setup_s=%.2f setup_failed=%zu command_failures=%llu steady_sent=%llu "
         "steady_received=%llu steady_loss_pct=%.4f churn_sent=%llu churn_received=%llu churn_loss_pct=%.4f "
-        "churned=%llu relayed_pps=%.0f server_cpu_s=%.3f server_us_per_pkt=%.3f server_core_pct=%.1f "
+        "churned=%llu relayed_pps=%.0f server_cpu_s=%.3f server_us_per_pkt=%.3f server_user_us_per_pkt=%.3f server_core_pct=%.1f "
         "gen_us_per_pkt=%.3f lat_p50_us=%.0f lat_p99_us=%.0f lat_max_bucket_us=%.0f gen_max_lag_ms=%.2f "
         "gen_skipped_slots=%llu send_failures=%llu misrouted=%llu other=%llu load_start=%s load_end=%s\n",
         o_.calls, o_.churn_rate, setup_seconds, setup_failed, static_cast<unsigned long long>(command_failures_),
@@ -568,7 +572,8 @@ class Generator {
         loss(steady_sent_, steady_received_), static_cast<unsigned long long>(churn_sent_),
         static_cast<unsigned long long>(churn_received_), loss(churn_sent_, churn_received_),
         static_cast<unsigned long long>(churned_), static_cast<double>(received) / o_.seconds, server_cpu_,
-        received ? server_cpu_ * 1e6 / static_cast<double>(received) : 0.0, 100.0 * server_cpu_ / o_.seconds,
+        received ? server_cpu_ * 1e6 / static_cast<double>(received) : 0.0,
+        received ? server_user_ * 1e6 / static_cast<double>(received) : 0.0, 100.0 * server_cpu_ / o_.seconds,
         sent + received ? self_cpu_ * 1e6 / static_cast<double>(received) : 0.0, latency_.percentile_us(0.5),
         latency_.percentile_us(0.99), latency_.percentile_us(0.99999),
         std::chrono::duration<double, std::milli>(max_lag_).count(), static_cast<unsigned long long>(skipped_slots_),
@@ -605,7 +610,7 @@ class Generator {
   std::uint64_t steady_sent_ = 0, steady_received_ = 0, churn_sent_ = 0, churn_received_ = 0;
   std::uint64_t skipped_slots_ = 0;
   std::uint64_t command_failures_ = 0, send_failures_ = 0, misrouted_ = 0, other_ = 0, rtcp_seen_ = 0, churned_ = 0;
-  double server_cpu_ = 0, self_cpu_ = 0;
+  double server_cpu_ = 0, server_user_ = 0, self_cpu_ = 0;
   std::string load_end_;
   Histogram latency_;
 };
