@@ -15,8 +15,9 @@
 //   BM_LoopbackCeiling   peer ~4.4-5.1 us CPU per packet (send + receive, nothing in between)
 // The engine figure includes the kernel's loopback delivery charged to its sendto() and the
 // recvmmsg/epoll wake-ups; the relay work itself (parse + rewrite) is ~20 ns (media_bench's
-// BM_RtpParseAndRewrite). Not paced at 50 packets/s per leg: this is the per-packet CPU figure; the concurrent-calls
-// capacity run against rtpengine is a separate, later benchmark (issue #4).
+// BM_RtpParseAndRewrite). Not paced at 50 packets/s per leg: this is the per-packet CPU figure of
+// one media thread; the paced capacity run, both directions, against rtpengine in the same run,
+// is bench/relay_compare.sh.
 #include "media/engine/media_engine.hpp"
 #include "media/rtp/rtp_packet.hpp"
 #include "media/rtp/udp_socket.hpp"

@@ -100,6 +100,12 @@ struct SessionStats {
   std::uint64_t srtp_replays = 0;         // replayed, or older than the replay window
   std::uint64_t srtp_unprotect_failures = 0;  // other refusals (too short to hold the tag)
   std::uint64_t srtp_protect_failures = 0;    // packets we did not send because protecting failed
+  // The jitter buffer in front of the recorders and detectors (zero while nothing consumes audio).
+  std::uint64_t jitter_buffer_lost = 0;        // packets given up on (the wait for them ran out)
+  std::uint64_t jitter_buffer_reordered = 0;   // packets that came after a later one and were put back
+  std::uint64_t jitter_buffer_late = 0;        // arrived after their gap was given up: dropped
+  std::uint64_t jitter_buffer_duplicates = 0;
+  std::uint32_t jitter_buffer_wait_us = 0;     // its current adaptive wait
   std::int64_t cumulative_lost = 0;  // RFC 3550 A.3, current source
   std::uint32_t jitter_units = 0;    // interarrival jitter, 8 kHz units
   std::uint8_t remote_fraction_lost = 0;  // what the peer's last report says of our stream (/256)

@@ -203,19 +203,10 @@ void MediaSession::drain_audio() noexcept {
 }
 
 void MediaSession::consume_frame(const JitterBuffer::Frame& frame) noexcept {
-  if (inband_dtmf_ || amd_) {
-    // Detectors hear lost packets concealed (a tone that loses a packet is still one digit);
-    // recordings keep silence there.
-    if (frame.lost_before > 0 && !frame.is_restart && last_frame_size_ > 0) {
-      std::array<std::int16_t, JitterBuffer::kMaxFrameSamples> concealed;
-      const std::size_t count = std::min<std::size_t>(frame.lost_before, 3);
-      for (std::size_t i = 0; i < count; ++i)
-        feed_detectors({concealed.data(), conceal({last_frame_.data(), last_frame_size_}, i, concealed)});
-    }
-    feed_detectors(frame.samples);
-    last_frame_size_ = std::min(frame.samples.size(), last_frame_.size());
-    std::copy_n(frame.samples.begin(), last_frame_size_, last_frame_.begin());
-  }
+  // Lost packets: the detectors hear nothing in their place (a DTMF tone that loses a packet
+  // stays one continuous tone to them; silence or a repeated frame there cut digits in two),
+  // the inbound recording writes silence of their length (by timestamp).
+  feed_detectors(frame.samples);
   if (track_recorder_) track_recorder_->on_received(frame.samples);
   if (recorder_) {
     recorder_->on_audio(frame.timestamp, frame.samples, frame.is_restart);
@@ -233,7 +224,6 @@ void MediaSession::prepare_jitter_buffer() {
     jitter_ = std::make_unique<JitterBuffer>();
   } else if (!has_audio_consumer()) {
     jitter_->reset();  // what it held was for consumers that are gone
-    last_frame_size_ = 0;
   }
 }
 
@@ -579,6 +569,13 @@ SessionStats MediaSession::stats() const {
   SessionStats stats = stats_;
   stats.cumulative_lost = receiver_statistics_.cumulative_lost();
   stats.jitter_units = receiver_statistics_.jitter();
+  if (jitter_) {
+    stats.jitter_buffer_lost = jitter_->lost_packets();
+    stats.jitter_buffer_reordered = jitter_->reordered_packets();
+    stats.jitter_buffer_late = jitter_->late_packets();
+    stats.jitter_buffer_duplicates = jitter_->duplicate_packets();
+    stats.jitter_buffer_wait_us = static_cast<std::uint32_t>(jitter_->target_wait().count());
+  }
   stats.is_latched = latched_rtp_.has_value();
   if (latched_rtp_) stats.latched_source = latched_rtp_->to_string();
   return stats;

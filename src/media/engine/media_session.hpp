@@ -209,11 +209,8 @@ class MediaSession {
   std::unique_ptr<WavRecorder> recorder_;
   std::unique_ptr<TrackRecorder> track_recorder_;
 
-  // In front of every consumer of received audio; created with the first consumer. The last
-  // frame released is kept for concealing lost packets to the detectors.
+  // In front of every consumer of received audio; created with the first consumer.
   std::unique_ptr<JitterBuffer> jitter_;
-  std::array<std::int16_t, JitterBuffer::kMaxFrameSamples> last_frame_{};
-  std::size_t last_frame_size_ = 0;
 
   // Answering machine detection, while it runs. Ticks in a row without received audio: after
   // kAmdQuietTicks of them, silence is fed to the detector in place of the audio that is missing.

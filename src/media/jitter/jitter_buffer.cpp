@@ -174,11 +174,4 @@ void JitterBuffer::reset() noexcept {
   pending_lost_ = 0;
 }
 
-std::size_t conceal(std::span<const std::int16_t> last, std::size_t index, std::span<std::int16_t> out) noexcept {
-  const std::size_t count = std::min(last.size(), out.size());
-  for (std::size_t i = 0; i < count; ++i)
-    out[i] = index >= 3 ? std::int16_t{0} : static_cast<std::int16_t>(last[i] / (2 << index));
-  return count;
-}
-
 }  // namespace sb::media

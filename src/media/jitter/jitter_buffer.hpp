@@ -121,10 +121,4 @@ class JitterBuffer {
   std::array<Slot, kCapacity> slots_{};
 };
 
-// Packet loss concealment for detectors (not for recordings, which keep silence where audio was
-// lost): the `index`-th (0-based) missing frame after `last` is `last` attenuated by 6 dB per
-// missing frame; from the fourth on, silence. Writes last.size() samples (at most out.size()) and
-// returns how many.
-std::size_t conceal(std::span<const std::int16_t> last, std::size_t index, std::span<std::int16_t> out) noexcept;
-
 }  // namespace sb::media

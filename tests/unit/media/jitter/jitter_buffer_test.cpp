@@ -245,18 +245,5 @@ TEST(JitterBuffer, CutsOverlongFrames) {
   EXPECT_EQ(f->samples.size(), JitterBuffer::kMaxFrameSamples);
 }
 
-TEST(JitterBuffer, ConcealmentFadesTheLastFrameThenFallsSilent) {
-  const auto last = frame(800);
-  std::vector<std::int16_t> out(160);
-  ASSERT_EQ(conceal(last, 0, out), 160u);
-  EXPECT_EQ(out[0], 400);  // -6 dB
-  conceal(last, 1, out);
-  EXPECT_EQ(out[159], 200);
-  conceal(last, 2, out);
-  EXPECT_EQ(out[0], 100);
-  conceal(last, 3, out);
-  EXPECT_EQ(out[0], 0);
-}
-
 }  // namespace
 }  // namespace sb::media
