@@ -71,6 +71,10 @@ void MediaWorker::schedule_tick() {
 }
 
 void MediaWorker::on_tick() {
+  // Datagrams already waiting are relayed before the sessions tick: a session that is behind
+  // (a loaded machine) must not take its late packets for a pause and fill it with silence.
+  // This also catches a wake-up that raced with re-arming the watch.
+  on_sockets_ready();
   const auto now = Clock::now();
   for (auto& [id, slot] : slots_) {
     slot->session->on_tick(now);
@@ -78,9 +82,6 @@ void MediaWorker::on_tick() {
     for (int which = 0; which < 2; ++which)
       if (!slot->is_waiting[which]) read(*slot, which);
   }
-  // And anything whose wake-up raced with re-arming the watch (then the next datagram on any
-  // socket would bring it; with one quiet call, this does).
-  on_sockets_ready();
   if (++ticks_ % 50 == 0 && !moved_.empty())
     std::erase_if(moved_, [&](const auto& entry) { return now - entry.second.at > kMovedMemory; });
   next_tick_ += kTickInterval;
