@@ -38,8 +38,8 @@ fi
 ulimit -n 65536 2>/dev/null || true
 
 echo "# $(date -u +%FT%TZ) nice $NICE, switchboard $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(rtpengine --version 2>&1 | head -1 || true), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "| target | calls | churn/s | relayed pkt/s | loss steady (churn) | relay CPU µs/pkt (user) | relay % of a core | generator µs/pkt | latency p50 / p99 | gen. max lag | load |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| target | calls | churn/s | relayed pkt/s | loss steady (churn) | relay CPU µs/pkt (user) | relay % of a core | generator µs/pkt | latency p50 / p99 | gen. max lag | UDP rcvbuf drops | load |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 
 ping_ng() {  # waits up to 5 s for the relay to answer an ng ping
   python3 - "$NG_PORT" <<'EOF'
@@ -79,7 +79,7 @@ run_step() {  # target calls churn
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   fi
-  [[ -n $line ]] || { echo "| $target | $calls | $churn | failed to run | | | | | | | |"; return; }
+  [[ -n $line ]] || { echo "| $target | $calls | $churn | failed to run | | | | | | | | |"; return; }
   echo "$line" >> "${RAW:-/dev/null}"
   local -A v=()
   for kv in $line; do v[${kv%%=*}]=${kv#*=}; done
@@ -87,7 +87,7 @@ run_step() {  # target calls churn
   [[ $target == direct ]] && { cpu="—"; core="—"; }
   local churn_loss=""
   [[ $churn != 0 ]] && churn_loss=" (${v[churn_loss_pct]} %, ${v[churned]} calls churned)"
-  echo "| $target | $calls | $churn | ${v[relayed_pps]} | ${v[steady_loss_pct]} %$churn_loss | $cpu | $core | ${v[gen_us_per_pkt]} | ${v[lat_p50_us]} / ${v[lat_p99_us]} µs | ${v[gen_max_lag_ms]} ms | ${v[load_start]}→${v[load_end]} |"
+  echo "| $target | $calls | $churn | ${v[relayed_pps]} | ${v[steady_loss_pct]} %$churn_loss | $cpu | $core | ${v[gen_us_per_pkt]} | ${v[lat_p50_us]} / ${v[lat_p99_us]} µs | ${v[gen_max_lag_ms]} ms | ${v[udp_rcvbuf_errors]} | ${v[load_start]}→${v[load_end]} |"
 }
 
 for round in $(seq "$ROUNDS"); do

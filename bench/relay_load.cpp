@@ -10,7 +10,7 @@
 // spread over 20 phases of 1 ms so the load is even, not a burst every 20 ms.
 //
 // Timeline: set up --calls calls; --warmup seconds; a measuring window of --seconds; then
-// 0.5 s more for stragglers, delete every call, print one line of key=value. Only packets sent
+// 1 s more for stragglers (a packet later than that counts as lost), delete every call, print one line of key=value. Only packets sent
 // inside the window count, and the relay's CPU (utime + stime of /proc/PID/stat) is read at the
 // window's edges. --churn-rate R adds calls created and deleted continuously (R per second,
 // each sending for --churn-life seconds) on top of the steady calls, from the start of the
@@ -118,6 +118,21 @@ double self_cpu_seconds() {
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+}
+
+// The kernel's UDP receive-buffer drops (all sockets): a full socket, the generator's or the
+// relay's, shows here and nowhere else.
+unsigned long long udp_receive_buffer_errors() {
+  std::ifstream in("/proc/net/snmp");
+  std::string header, values;
+  while (std::getline(in, header) && std::getline(in, values)) {
+    if (header.rfind("Udp:", 0) != 0) continue;
+    std::istringstream names(header), numbers(values);
+    std::string name, number;
+    while (names >> name && numbers >> number)
+      if (name == "RcvbufErrors") return std::stoull(number);
+  }
+  return 0;
 }
 
 std::string load_average() {
@@ -230,14 +245,16 @@ class Generator {
     next_churn_ = start;
     bool in_window = false;
     double server_cpu_start = 0, server_user_start = 0, self_cpu_start = 0;
+    unsigned long long rcvbuf_errors_start = 0;
     std::string load_start;
-    while (!window_closed_ || Clock::now() < window_end_ + 500ms) {
+    while (!window_closed_ || Clock::now() < window_end_ + 1s) {
       const auto now = Clock::now();
       if (!in_window && now >= window_start_) {
         in_window = true;
         server_cpu_start = o_.pid ? process_cpu_seconds(o_.pid, &server_user_start) : 0;
         self_cpu_start = self_cpu_seconds();
         load_start = load_average();
+        rcvbuf_errors_start = udp_receive_buffer_errors();
       }
       if (in_window && !window_closed_ && now >= window_end_) {
         window_closed_ = true;
@@ -246,6 +263,7 @@ class Generator {
         server_user_ = user - server_user_start;
         self_cpu_ = self_cpu_seconds() - self_cpu_start;
         load_end_ = load_average();
+        rcvbuf_errors_ = udp_receive_buffer_errors() - rcvbuf_errors_start;
       }
       if (o_.churn_rate > 0 && now < window_end_) {
         while (now >= next_churn_) {
@@ -566,7 +584,7 @@ class Generator {
         "steady_received=%llu steady_loss_pct=%.4f churn_sent=%llu churn_received=%llu churn_loss_pct=%.4f "
         "churned=%llu relayed_pps=%.0f server_cpu_s=%.3f server_us_per_pkt=%.3f server_user_us_per_pkt=%.3f server_core_pct=%.1f "
         "gen_us_per_pkt=%.3f lat_p50_us=%.0f lat_p99_us=%.0f lat_max_bucket_us=%.0f gen_max_lag_ms=%.2f "
-        "gen_skipped_slots=%llu send_failures=%llu misrouted=%llu other=%llu load_start=%s load_end=%s\n",
+        "gen_skipped_slots=%llu udp_rcvbuf_errors=%llu send_failures=%llu misrouted=%llu other=%llu load_start=%s load_end=%s\n",
         o_.calls, o_.churn_rate, setup_seconds, setup_failed, static_cast<unsigned long long>(command_failures_),
         static_cast<unsigned long long>(steady_sent_), static_cast<unsigned long long>(steady_received_),
         loss(steady_sent_, steady_received_), static_cast<unsigned long long>(churn_sent_),
@@ -576,7 +594,7 @@ class Generator {
         received ? server_user_ * 1e6 / static_cast<double>(received) : 0.0, 100.0 * server_cpu_ / o_.seconds,
         sent + received ? self_cpu_ * 1e6 / static_cast<double>(received) : 0.0, latency_.percentile_us(0.5),
         latency_.percentile_us(0.99), latency_.percentile_us(0.99999),
-        std::chrono::duration<double, std::milli>(max_lag_).count(), static_cast<unsigned long long>(skipped_slots_),
+        std::chrono::duration<double, std::milli>(max_lag_).count(), static_cast<unsigned long long>(skipped_slots_), rcvbuf_errors_,
         static_cast<unsigned long long>(send_failures_),
         static_cast<unsigned long long>(misrouted_), static_cast<unsigned long long>(other_), load_start.c_str(),
         load_end_.c_str());
@@ -611,6 +629,7 @@ class Generator {
   std::uint64_t skipped_slots_ = 0;
   std::uint64_t command_failures_ = 0, send_failures_ = 0, misrouted_ = 0, other_ = 0, rtcp_seen_ = 0, churned_ = 0;
   double server_cpu_ = 0, server_user_ = 0, self_cpu_ = 0;
+  unsigned long long rcvbuf_errors_ = 0;
   std::string load_end_;
   Histogram latency_;
 };
