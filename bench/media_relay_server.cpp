@@ -128,7 +128,8 @@ int main(int argc, char** argv) {
           if (!b || !answered) {
             engine.close_session(a->id);
             if (b) engine.close_session(b->id);
-            fail("cannot answer the offer");
+            fail(!b ? "no ports for the second leg: " + b.error().message()
+                    : "cannot answer the offer: " + answered.error().message());
           } else {
             engine.set_remote(a->id, answered->media);
             Call call{a->id, b->id, make_offer(local_media(b->rtp_port), no_key), answered->answer.to_string(), false};
