@@ -35,12 +35,15 @@ const std::string& sip_date(SystemTime now) {
   return cached;
 }
 
-std::string binding_key(const std::string& aor, std::string_view contact_uri) {
+// "{first} {second}": the keys of AORs and of their bindings.
+std::string space_joined(std::string_view first, std::string_view second) {
   std::string key;
-  key.reserve(aor.size() + 1 + contact_uri.size());
-  key.append(aor).append(1, ' ').append(contact_uri);
+  key.reserve(first.size() + 1 + second.size());
+  key.append(first).append(1, ' ').append(second);
   return key;
 }
+
+std::string binding_key(const std::string& aor, std::string_view contact_uri) { return space_joined(aor, contact_uri); }
 
 RegisteredContact to_contact(const std::string& domain_sid, const sip::Binding& b) {
   return RegisteredContact{.contact_uri = b.contact_uri,
@@ -55,12 +58,7 @@ RegisteredContact to_contact(const std::string& domain_sid, const sip::Binding& 
 
 }  // namespace
 
-std::string aor_key(std::string_view domain_sid, std::string_view user) {
-  std::string key;
-  key.reserve(domain_sid.size() + 1 + user.size());
-  key.append(domain_sid).append(1, ' ').append(user);
-  return key;
-}
+std::string aor_key(std::string_view domain_sid, std::string_view user) { return space_joined(domain_sid, user); }
 
 SipRegistrar::SipRegistrar(store::Store& store, sip::DigestServer& digest, sip::FailureGuard& guard,
                            SipDomainRouter& domains, SipRegistrarOptions options, RegistrarHooks hooks)

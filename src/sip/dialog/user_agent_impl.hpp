@@ -179,6 +179,9 @@ struct UserAgent::Impl {
   void ok_timed_out(DialogId did);
   void on_ack(const Message& ack, const Source& source);
   void on_cancel(std::uint64_t invite_server_id, const Message&);
+  // The caller gave up on an INVITE we have not answered finally (CANCEL, or BYE in the early
+  // dialog): answers it 487, forgets it and tells the TU through on_cancel.
+  void abandon_incoming(IncomingCallId id);
   void on_server_terminated(std::uint64_t server_id, bool);
 
   // --- user_agent_in_dialog.cpp: requests inside a dialog, BYE

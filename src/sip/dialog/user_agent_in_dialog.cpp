@@ -46,12 +46,7 @@ bool UserAgent::Impl::on_early_dialog_request(std::uint64_t server_id, const Mes
       // RFC 3261 15: the caller may end an early dialog with BYE. The INVITE is then answered
       // 487, as for a CANCEL, and the call is over for the TU in the same way.
       reply(server_id, 200);
-      const auto id = pending->first;
-      auto on_cancel_handler = pending->second.handlers.on_cancel;
-      reply(pending->second.server_id, 487, {}, pending->second.local_tag);
-      incoming_by_server.erase(pending->second.server_id);
-      incoming.erase(id);
-      if (on_cancel_handler) on_cancel_handler();
+      abandon_incoming(pending->first);
       return true;
     }
     case Method::Update:

@@ -208,12 +208,15 @@ void UserAgent::Impl::on_cancel(std::uint64_t invite_server_id, const Message&) 
     reply(invite_server_id, 487);
     return;
   }
-  const auto id = it->second;
+  abandon_incoming(it->second);
+}
+
+void UserAgent::Impl::abandon_incoming(IncomingCallId id) {
   auto in = incoming.find(id);
   if (in == incoming.end()) return;
   auto on_cancel_handler = in->second.handlers.on_cancel;
-  reply(invite_server_id, 487, {}, in->second.local_tag);
-  incoming_by_server.erase(it);
+  reply(in->second.server_id, 487, {}, in->second.local_tag);
+  incoming_by_server.erase(in->second.server_id);
   incoming.erase(in);
   if (on_cancel_handler) on_cancel_handler();
 }
