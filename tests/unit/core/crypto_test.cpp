@@ -1,6 +1,8 @@
 #include "core/crypto.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <set>
 #include <string>
@@ -19,6 +21,23 @@ TEST(Crypto, HmacSha1MatchesRfc2202Vector) {
   EXPECT_EQ(base64_encode(hmac_sha1("Jefe", "what do ya want for nothing?")),
             base64_encode(std::string("\xef\xfc\xdf\x6a\xe5\xeb\x2f\xa2\xd2\x74\x16\xd5\xf1\x84\xdf\x9c"
                                       "\x25\x9a\x7c\x79", 20)));
+}
+
+TEST(Crypto, HmacSha1MatchesRfc2202LongKeyAndOpenSslOneShot) {
+  // RFC 2202 test case 6: an 80-byte key (longer than the block: hashed first).
+  EXPECT_EQ(base64_encode(hmac_sha1(std::string(80, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")),
+            base64_encode(std::string("\xaa\x4a\xe5\xe1\x52\x72\xd0\x0e\x95\x70\x56\x37\xce\x8a\x3b\x55"
+                                      "\xed\x40\x21\x12", 20)));
+  // Keys of every length around the block size, against OpenSSL's own HMAC.
+  const std::string text = "https://example.com/voice?a=1CallSidCA123From+15550001111";
+  for (std::size_t length : {0u, 1u, 32u, 63u, 64u, 65u, 200u}) {
+    const std::string key(length, static_cast<char>('a' + length % 26));
+    unsigned char expected[20];
+    unsigned int size = 0;
+    HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(text.data()),
+         text.size(), expected, &size);
+    EXPECT_EQ(hmac_sha1(key, text), std::string(reinterpret_cast<const char*>(expected), size)) << "key length " << length;
+  }
 }
 
 TEST(Crypto, HmacSha256MatchesRfc4231VectorsAndOpenSsl) {
