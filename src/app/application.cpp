@@ -21,7 +21,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
+#include <sched.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <iostream>
 
@@ -77,6 +81,21 @@ void print_banner(const Config& config, std::uint16_t http_port, std::uint16_t s
   out += fmt::format("  Data directory:    {}\n", std::filesystem::absolute(config.data_dir).lexically_normal().string());
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
+}
+
+// The signalling thread (this one, once every other thread has started) becomes SCHED_RR, as
+// Kamailio's rt_prio or FreeSWITCH's -rp do: on a busy machine a packet or request is then handled
+// when it arrives instead of after other processes' time slices. Threads started later (recording
+// conversions) do not inherit it. Without CAP_SYS_NICE the server says so once and runs normally.
+void run_in_realtime(int priority) {
+  sched_param param{};
+  param.sched_priority = priority;
+  if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &param) != 0) {
+    spdlog::warn("realtime_priority = {}: the signalling thread stays in normal scheduling ({}; needs CAP_SYS_NICE "
+                 "or an RLIMIT_RTPRIO of at least {})", priority, std::strerror(errno), priority);
+    return;
+  }
+  spdlog::info("signalling thread: SCHED_RR priority {}", priority);
 }
 
 }  // namespace
@@ -317,6 +336,7 @@ int serve(const Config& config, const ServeOptions& options) {
       };
   signals.async_wait(on_signal);
 
+  if (config.realtime_priority > 0) run_in_realtime(config.realtime_priority);
   loop.run();
   store->close();
   return exit_code;

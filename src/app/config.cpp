@@ -187,7 +187,7 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
   }
   // Every key is known, so a typo is an error rather than a silently ignored setting.
   const std::set<std::string, std::less<>> known = {
-      "data_dir", "log_level", "base_domain", "public_address", "http.listen",
+      "data_dir", "log_level", "base_domain", "public_address", "realtime_priority", "http.listen",
       "http.max_body_bytes", "http.request_timeout_seconds", "http.idle_timeout_seconds",
       "sip.listen", "sip.tls_listen", "sip.auth_max_failures", "sip.auth_ban_seconds", "sip.dns_server",
       "sip.register_rate_limit", "sip.nat_keepalive_seconds", "sip.nat_keepalive_max_failures",
@@ -228,6 +228,7 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
   }
   if (auto v = string_at("base_domain")) config.base_domain = *v;
   if (auto v = string_at("public_address")) config.public_address = *v;
+  if (auto v = integer_at("realtime_priority", 0, 99)) config.realtime_priority = static_cast<int>(*v);
   if (auto v = string_at("http.listen")) config.http = parse_endpoint(*v, where + ": http.listen");
   if (auto v = integer_at("http.max_body_bytes", 1024, 64 * 1024 * 1024)) {
     config.http_max_body_bytes = static_cast<std::size_t>(*v);

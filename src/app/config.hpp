@@ -59,6 +59,9 @@ struct Config {
   // a contact that leaves this many in a row unanswered is dropped (0: never dropped).
   std::chrono::seconds sip_nat_keepalive{30};
   std::size_t sip_nat_keepalive_max_failures = 3;
+  // SCHED_RR priority (1-99) of the signalling thread (SIP, REST, webhooks, TwiML), so it runs as
+  // soon as work arrives rather than after other processes' time slices; 0: normal scheduling.
+  int realtime_priority = 0;
 };
 
 // The command-line flags of `serve`; each set one overrides the file.

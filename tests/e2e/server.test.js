@@ -121,3 +121,23 @@ test('SIGTERM lets a request in flight finish, then closes the database cleanly'
     await again.stop();
   }
 });
+
+test('realtime_priority puts the signalling thread, and only it, under SCHED_RR', async () => {
+  const sb = await startSwitchboard({ config: 'realtime_priority = 7\n' });
+  try {
+    const sched = (tid) => {
+      const stat = fs.readFileSync(`/proc/${sb.proc.pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { priority: Number(f[37]), policy: Number(f[38]) }; // fields 40 and 41 of proc(5)
+    };
+    const SCHED_RR = 2;
+    assert.equal((await fetch(`${sb.baseUrl}/health`)).status, 200); // the loop runs: its policy is set
+    assert.deepEqual(sched(sb.proc.pid), { priority: 7, policy: SCHED_RR });
+    const others = fs.readdirSync(`/proc/${sb.proc.pid}/task`).filter((t) => Number(t) !== sb.proc.pid);
+    assert.ok(others.length >= 2, 'media and store threads exist');
+    for (const tid of others) assert.notEqual(sched(tid).policy, SCHED_RR, `thread ${tid}`);
+    assert.equal(sb.logLines(/SCHED_RR priority 7/).length, 1);
+  } finally {
+    await sb.stop();
+  }
+});

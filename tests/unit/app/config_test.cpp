@@ -76,6 +76,15 @@ TEST(Config, RegistrarLimitsAndNatKeepalives) {
   EXPECT_THROW(apply_toml(c, "[sip]\nnat_keepalive_seconds = 3601\n", "t.toml"), std::exception);
 }
 
+TEST(Config, RealtimePriorityIsOffUnlessSet) {
+  Config c;
+  EXPECT_EQ(c.realtime_priority, 0);
+  apply_toml(c, "realtime_priority = 20\n", "t.toml");
+  EXPECT_EQ(c.realtime_priority, 20);
+  EXPECT_THROW(apply_toml(c, "realtime_priority = 100\n", "t.toml"), std::exception);
+  EXPECT_THROW(apply_toml(c, "realtime_priority = -1\n", "t.toml"), std::exception);
+}
+
 TEST(Config, BadValuesNameTheSetting) {
   Config c;
   auto message = [&](std::string_view toml) {
