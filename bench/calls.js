@@ -33,6 +33,7 @@ const { packets } = require('./pcap');
 
 const CALLS = Number(process.env.CALLS || 200);
 const RATE = Number(process.env.RATE || 50);
+const REALTIME = Number(process.env.REALTIME || 0); // realtime_priority of switchboard's signalling thread; 0: off
 const RUN_TIMEOUT_MS = Number(process.env.RUN_TIMEOUT_MS || 120000);
 const now = () => performance.timeOrigin + performance.now(); // ms since the epoch, sub-ms
 
@@ -80,7 +81,7 @@ async function main() {
 
     const sb = await startSwitchboard({
       // tests/e2e/lib passes --log-level info, which wins over the config file's log_level.
-      config: '[calls]\ncalls_per_second = 1000\n',
+      config: `${REALTIME ? `realtime_priority = ${REALTIME}\n` : ''}[calls]\ncalls_per_second = 1000\n`,
     });
     cleanups.push(() => sb.stop());
     const httpPort = Number(new URL(sb.baseUrl).port);
@@ -157,6 +158,8 @@ async function main() {
         if (p.text.startsWith('SIP/2.0 200') && /\nCSeq:\s*\d+ INVITE/i.test(p.text) && e.ok === undefined) e.ok = p.t;
       }
     }
+    // DUMP=FILE: each call's packet times (s since the epoch), to line them up with other traces.
+    if (process.env.DUMP) fs.writeFileSync(process.env.DUMP, JSON.stringify([...ev].map(([u, e]) => ({ user: u, ...e }))));
     const a = [], b = [], clientToWire = [], webhookRecv = [];
     for (const [u, e] of ev) {
       if (e.post !== undefined && e.invite !== undefined) a.push(e.invite - e.post);
@@ -173,7 +176,7 @@ async function main() {
       summary('(client send -> POST on the wire)', clientToWire),
       summary('(webhook on the wire -> Node request event)', webhookRecv)];
     const result = {
-      date: new Date().toISOString(), calls: CALLS, targetRate: RATE,
+      date: new Date().toISOString(), calls: CALLS, targetRate: RATE, realtimePriority: REALTIME,
       achievedCallsPerSecond: Number((CALLS / (wall / 1000)).toFixed(1)),
       wallSeconds: Number((wall / 1000).toFixed(2)),
       createRateSeconds: Number(((tPosted - t0) / 1000).toFixed(2)),
