@@ -1,5 +1,7 @@
 #include "app/application.hpp"
 
+#include "app/loop_inbox.hpp"
+
 #include "api/api.hpp"
 #include "calls/call_engine.hpp"
 #include "calls/sip_domain_router.hpp"
@@ -103,10 +105,10 @@ void run_in_realtime(int priority) {
 int serve(const Config& config, const ServeOptions& options) {
   std::filesystem::create_directories(config.data_dir);
   boost::asio::io_context loop(1);
+  // How the store writer and the media threads reach the loop (before them: it outlives them).
+  LoopInbox inbox(loop);
   auto store = store::sqlite::open_store(config.data_dir / kDatabaseFile,
-                                         [&loop](std::function<void()> f) {
-                                           boost::asio::post(loop, std::move(f));
-                                         });
+                                         [&inbox](std::function<void()> f) { inbox.post(std::move(f)); });
   // The address peers reach us at (Contact, SDP, From host).
   std::string advertised = config.public_address;
   if (advertised.empty()) {
@@ -137,8 +139,8 @@ int serve(const Config& config, const ServeOptions& options) {
   media::MediaEngine media_engine(
       media::MediaEngineOptions{.rtp_port_min = config.rtp_ports.low, .rtp_port_max = config.rtp_ports.high},
       // Media events come from media threads: hand them to the loop.
-      [&loop, &engine_for_media](media::MediaEvent event) {
-        boost::asio::post(loop, [&engine_for_media, event = std::move(event)] {
+      [&inbox, &engine_for_media](media::MediaEvent event) {
+        inbox.post([&engine_for_media, event = std::move(event)] {
           if (engine_for_media != nullptr) engine_for_media->on_media_event(event);
         });
       });

@@ -1,6 +1,7 @@
 #include "store/sqlite/connection.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <stdexcept>
 
@@ -110,7 +111,26 @@ std::optional<std::int64_t> Statement::column_optional_int(int index) const {
   return column_int(index);
 }
 
+namespace {
+
+// SQLite counts memory under one process-wide mutex by default, on every allocation of every
+// connection: the loop's reads then wait whenever the writer thread holds it, and if the writer
+// is preempted meanwhile, for the rest of another process's time slice. Nothing here reads those
+// counts. Must precede SQLite's initialization, so it runs before the first connection opens.
+void configure_sqlite_once() {
+  static const bool configured = [] {
+    if (const int rc = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); rc != SQLITE_OK) {
+      spdlog::debug("store: SQLite memory statistics stay on ({})", sqlite3_errstr(rc));
+    }
+    return true;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 Connection::Connection(const std::filesystem::path& path, Mode mode) {
+  configure_sqlite_once();
   const int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                     SQLITE_OPEN_NOMUTEX;
