@@ -137,7 +137,9 @@ int serve(const Config& config, const ServeOptions& options) {
   calls::Webhooks webhooks(http_client, *store);
   calls::CallEngine* engine_for_media = nullptr;
   media::MediaEngine media_engine(
-      media::MediaEngineOptions{.rtp_port_min = config.rtp_ports.low, .rtp_port_max = config.rtp_ports.high},
+      media::MediaEngineOptions{.rtp_port_min = config.rtp_ports.low,
+                                .rtp_port_max = config.rtp_ports.high,
+                                .defer = [&loop](std::function<void()> f) { boost::asio::post(loop, std::move(f)); }},
       // Media events come from media threads: hand them to the loop.
       [&inbox, &engine_for_media](media::MediaEvent event) {
         inbox.post([&engine_for_media, event = std::move(event)] {

@@ -42,7 +42,14 @@ struct MediaEngine::Impl {
   std::uint64_t next_session = 1;
   std::uint64_t next_play = 1;
   bool is_stopped = false;
+  bool is_preparing = false;  // a prepare() is deferred already
 };
+
+namespace {
+// Pairs kept bound ahead of need: a burst of this many calls in one turn of the loop binds none
+// on its way to the INVITE.
+constexpr std::size_t kPreparedPortPairs = 8;
+}  // namespace
 
 MediaEngine::MediaEngine(const MediaEngineOptions& options, EventHandler on_event)
     : impl_(std::make_unique<Impl>(options, std::move(on_event))) {
@@ -65,6 +72,13 @@ Result<SessionInfo> MediaEngine::open_session(const SessionOptions& options) {
   if (impl_->is_stopped) return std::make_error_code(std::errc::operation_canceled);
   auto pair = impl_->ports.allocate(options.local_address);
   if (!pair) return pair.error();
+  if (impl_->options.defer && !impl_->is_preparing) {
+    impl_->is_preparing = true;
+    impl_->options.defer([impl = impl_.get(), address = options.local_address] {
+      impl->is_preparing = false;
+      if (!impl->is_stopped) impl->ports.prepare(address, kPreparedPortPairs);
+    });
+  }
   auto local = pair->rtp.local_endpoint();
   if (!local) return local.error();
 

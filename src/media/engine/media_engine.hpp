@@ -45,6 +45,10 @@ struct MediaEngineOptions {
   std::chrono::milliseconds rtcp_interval{5000};  // RFC 3550 6.2's recommended minimum
   std::chrono::milliseconds dtmf_quiet{500};      // an unfinished RFC 4733 event ends after this
   std::size_t max_packets_per_tick = kMaxPacketsPerTick;  // the flood bound, per session
+  // Runs a function on the engine's thread once the current work is done (app/: asio::post on
+  // the loop). Given, open_session() keeps a few RTP port pairs bound ahead of need, binding the
+  // next ones after the caller has sent its offer rather than before; empty: binds on demand.
+  std::function<void(std::function<void()>)> defer;
 };
 
 struct SessionOptions {

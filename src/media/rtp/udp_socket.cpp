@@ -119,6 +119,30 @@ Result<RtpPortAllocator::Pair> RtpPortAllocator::try_pair(std::string_view local
 }
 
 Result<RtpPortAllocator::Pair> RtpPortAllocator::allocate(std::string_view local_address) {
+  if (!ready_.empty() && ready_address_ == local_address) {
+    Pair pair = std::move(ready_.front().pair);
+    ready_.pop_front();
+    return pair;
+  }
+  return bind_pair(local_address, nullptr);
+}
+
+void RtpPortAllocator::prepare(std::string_view local_address, std::size_t count) {
+  if (ready_address_ != local_address) {
+    for (const Ready& r : ready_) release(static_cast<std::uint16_t>(first_ + 2u * r.index));
+    ready_.clear();
+    ready_address_ = std::string(local_address);
+  }
+  while (ready_.size() < count) {
+    std::uint16_t index = 0;
+    auto pair = bind_pair(local_address, &index);
+    if (!pair) return;  // full, or a bad address: allocate() will say so when it is asked
+    ready_.push_back(Ready{index, std::move(*pair)});
+  }
+}
+
+Result<RtpPortAllocator::Pair> RtpPortAllocator::bind_pair(std::string_view local_address,
+                                                           std::uint16_t* bound_index) {
   auto base = UdpEndpoint::parse(local_address, 0);
   if (!base) return base.error();
   // First the pairs not held, then (a leak, or a release that never came) a few held ones: when
@@ -141,6 +165,7 @@ Result<RtpPortAllocator::Pair> RtpPortAllocator::allocate(std::string_view local
           held_[index] = true;
           ++held_count_;
         }
+        if (bound_index != nullptr) *bound_index = index;
         return pair;
       }
       if (!is_taken) return pair.error();

@@ -11,7 +11,9 @@
 
 #include <array>
 #include <cstddef>
+#include <deque>
 #include <span>
+#include <string>
 
 namespace sb::media {
 
@@ -103,7 +105,18 @@ class RtpPortAllocator {
   // Pairs handed out and not released.
   std::size_t held() const noexcept { return held_count_; }
 
+  // Binds pairs on `local_address` ahead of need until `count` are ready, so that allocate() for
+  // that address hands one out without a system call (a call's INVITE leaves sooner). Ready
+  // pairs count as held. Preparing for another address releases the ones ready for the old one.
+  void prepare(std::string_view local_address, std::size_t count);
+  std::size_t prepared() const noexcept { return ready_.size(); }
+
  private:
+  struct Ready {
+    std::uint16_t index;
+    Pair pair;
+  };
+  Result<Pair> bind_pair(std::string_view local_address, std::uint16_t* bound_index);
   Result<Pair> try_pair(std::string_view local_address, std::uint16_t index, bool& is_taken);
 
   std::uint16_t first_;  // even
@@ -111,6 +124,8 @@ class RtpPortAllocator {
   std::uint16_t cursor_ = 0;
   std::vector<bool> held_;  // by pair index
   std::size_t held_count_ = 0;
+  std::string ready_address_;
+  std::deque<Ready> ready_;  // bound by prepare(), not handed out yet
 };
 
 }  // namespace sb::media

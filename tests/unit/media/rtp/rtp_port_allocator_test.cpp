@@ -85,5 +85,33 @@ TEST(RtpPortAllocator, IgnoresReleasesOutsideItsRange) {
   EXPECT_EQ(ports.held(), 1u);
 }
 
+TEST(RtpPortAllocator, PreparedPairsAreHandedOutFirstAndReleasedForAnotherAddress) {
+  RtpPortAllocator ports(kMin, kMax);
+  ports.prepare("127.0.0.1", 3);
+  EXPECT_EQ(ports.prepared(), 3u);
+  EXPECT_EQ(ports.held(), 3u);  // bound: nobody else gets them
+  auto first = ports.allocate("127.0.0.1");
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(ports.prepared(), 2u);
+  EXPECT_EQ(ports.held(), 3u);
+  EXPECT_EQ(rtp_port(*first) % 2, 0);
+  EXPECT_EQ(first->rtcp.local_endpoint()->port(), rtp_port(*first) + 1);
+  // Only one pair is neither handed out nor prepared; a fourth allocation takes a prepared one.
+  auto second = ports.allocate("127.0.0.1");
+  auto third = ports.allocate("127.0.0.1");
+  auto fourth = ports.allocate("127.0.0.1");
+  ASSERT_TRUE(second && third && fourth);
+  EXPECT_EQ(ports.prepared(), 0u);
+  EXPECT_FALSE(ports.allocate("127.0.0.1"));
+  // Ready pairs for another address are given back when preparing for this one.
+  RtpPortAllocator other(kMin, kMax);
+  second = {};
+  other.prepare("127.0.0.2", 2);
+  EXPECT_EQ(other.held(), 2u);
+  other.prepare("127.0.0.1", 1);
+  EXPECT_EQ(other.prepared(), 1u);
+  EXPECT_EQ(other.held(), 1u);
+}
+
 }  // namespace
 }  // namespace sb::media
