@@ -2,6 +2,7 @@
 // The SQLite repositories. Each reads through the loop's connection and writes through the Writer.
 
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/row_cache.hpp"
 #include "store/sqlite/writer.hpp"
 #include "store/store.hpp"
 
@@ -37,6 +38,10 @@ class AccountTable final : public AccountRepository, private TableAccess {
   Page<Account> list(const AccountFilter& filter, const PageQuery& page) override;
   void insert(const Account& account, Completion done) override;
   void update(const Account& account, Completion done) override;
+
+ private:
+  // By SID: every REST request and every call looks its account up (row_cache.hpp).
+  RowCache<Account> by_sid_;
 };
 
 class ApplicationTable final : public ApplicationRepository, private TableAccess {
