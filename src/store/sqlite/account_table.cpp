@@ -23,10 +23,14 @@ Account read_account(const Statement& row) {
 }  // namespace
 
 std::optional<Account> AccountTable::find(std::string_view sid) {
-  auto stmt = reader_.prepare(fmt::format("SELECT {} WHERE sid = ?1", kColumns));
+  if (const auto* cached = by_sid_.find(sid)) return *cached;
+  static const std::string sql = fmt::format("SELECT {} WHERE sid = ?1", kColumns);
+  auto stmt = reader_.prepare(sql);
   stmt.bind(1, sid);
-  if (!stmt.step()) return std::nullopt;
-  return read_account(stmt);
+  std::optional<Account> account;
+  if (stmt.step()) account = read_account(stmt);
+  by_sid_.fill(sid, account);
+  return account;
 }
 
 std::optional<Account> AccountTable::find_first_main() {
@@ -51,6 +55,12 @@ Page<Account> AccountTable::list(const AccountFilter& filter, const PageQuery& p
 }
 
 void AccountTable::insert(const Account& account, Completion done) {
+  // Visible to the next find(), unless the insert will fail (the SID is taken, the owner unknown).
+  if (!by_sid_.is_bypassed() && !writer_.is_stopped() && !find(account.sid) &&
+      (account.owner_account_sid.empty() || find(account.owner_account_sid))) {
+    by_sid_.put(account.sid, account);
+  }
+  done = by_sid_.track(std::move(done));
   writer_.submit(
       [account](Connection& db) {
         auto stmt = db.prepare(
@@ -74,6 +84,17 @@ void AccountTable::insert(const Account& account, Completion done) {
 }
 
 void AccountTable::update(const Account& account, Completion done) {
+  // Visible to the next find(): the stored row with the columns the UPDATE writes.
+  if (!by_sid_.is_bypassed() && !writer_.is_stopped()) {
+    if (auto updated = find(account.sid)) {
+      updated->friendly_name = account.friendly_name;
+      updated->status = account.status;
+      updated->auth_token = account.auth_token;
+      updated->date_updated = account.date_updated;
+      by_sid_.put(account.sid, updated);
+    }
+  }
+  done = by_sid_.track(std::move(done));
   writer_.submit(
       [account](Connection& db) {
         auto stmt = db.prepare(

@@ -90,10 +90,33 @@ std::optional<SipDomain> SipDomainTable::find(std::string_view account_sid, std:
 }
 
 std::optional<SipDomain> SipDomainTable::find_by_name(std::string_view domain_name) {
-  auto stmt = reader_.prepare(fmt::format("SELECT {} WHERE domain_name = ?1", kColumns));
-  stmt.bind(1, lower(domain_name));
+  const std::string name = lower(domain_name);
+  if (const auto* cached = by_name_.find(name)) return *cached;
+  auto domain = read_by_name(name);
+  by_name_.fill(name, domain);
+  return domain;
+}
+
+std::optional<SipDomain> SipDomainTable::read_by_name(std::string_view lower_name) {
+  static const std::string sql = fmt::format("SELECT {} WHERE domain_name = ?1", kColumns);
+  auto stmt = reader_.prepare(sql);
+  stmt.bind(1, lower_name);
   if (!stmt.step()) return std::nullopt;
   return read_domain(stmt);
+}
+
+std::optional<SipDomain> SipDomainTable::read_by_sid(std::string_view sid) {
+  static const std::string sql = fmt::format("SELECT {} WHERE sid = ?1", kColumns);
+  auto stmt = reader_.prepare(sql);
+  stmt.bind(1, sid);
+  if (!stmt.step()) return std::nullopt;
+  return read_domain(stmt);
+}
+
+void SipDomainTable::forget_name(const std::string& name, std::string_view sid) {
+  const auto* cached = by_name_.find(name);
+  if (cached != nullptr && *cached && (*cached)->sid != sid) return;  // a write in flight gave it away
+  by_name_.put(name, std::nullopt);
 }
 
 Page<SipDomain> SipDomainTable::list(std::string_view account_sid, const PageQuery& page) {
@@ -116,7 +139,27 @@ bool SipDomainTable::has_subdomains(std::string_view domain_name) {
                     [&](Statement& stmt) { stmt.bind(1, suffix); }) > 0;
 }
 
-void SipDomainTable::save(const SipDomain& d, Completion done) {
+void SipDomainTable::save(const SipDomain& domain, Completion done) {
+  SipDomain d = domain;
+  d.domain_name = lower(d.domain_name);
+  // Visible to the next find_by_name(), unless the save will fail (another domain has the name).
+  if (!by_name_.is_bypassed() && !writer_.is_stopped()) {
+    // The domain as it is now: in the cache if a write in flight changed it, else as stored.
+    const SipDomain* cached = by_name_.find_if([&](const SipDomain& c) { return c.sid == d.sid; });
+    const auto current = cached != nullptr ? std::optional<SipDomain>(*cached) : read_by_sid(d.sid);
+    const auto holder = find_by_name(d.domain_name);
+    if (!holder || holder->sid == d.sid) {
+      SipDomain saved = d;
+      if (current) {
+        // ON CONFLICT(sid) keeps these two columns.
+        saved.account_sid = current->account_sid;
+        saved.date_created = current->date_created;
+        if (current->domain_name != d.domain_name) forget_name(current->domain_name, d.sid);
+      }
+      by_name_.put(d.domain_name, saved);
+    }
+  }
+  done = by_name_.track(std::move(done));
   writer_.submit(
       [d](Connection& db) {
         auto stmt = db.prepare(
@@ -154,6 +197,14 @@ void SipDomainTable::save(const SipDomain& d, Completion done) {
 }
 
 void SipDomainTable::remove(std::string_view sid, Completion done) {
+  // Gone for the next find_by_name().
+  if (!by_name_.is_bypassed() && !writer_.is_stopped()) {
+    const SipDomain* cached = by_name_.find_if([&](const SipDomain& c) { return c.sid == sid; });
+    if (const auto current = cached != nullptr ? std::optional<SipDomain>(*cached) : read_by_sid(sid)) {
+      forget_name(current->domain_name, sid);
+    }
+  }
+  done = by_name_.track(std::move(done));
   writer_.submit(
       [sid = std::string(sid)](Connection& db) {
         auto stmt = db.prepare("DELETE FROM sip_domains WHERE sid = ?1");

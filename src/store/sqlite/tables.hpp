@@ -2,6 +2,7 @@
 // The SQLite repositories. Each reads through the loop's connection and writes through the Writer.
 
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/row_cache.hpp"
 #include "store/sqlite/writer.hpp"
 #include "store/store.hpp"
 
@@ -37,6 +38,10 @@ class AccountTable final : public AccountRepository, private TableAccess {
   Page<Account> list(const AccountFilter& filter, const PageQuery& page) override;
   void insert(const Account& account, Completion done) override;
   void update(const Account& account, Completion done) override;
+
+ private:
+  // By SID: every REST request and every call looks its account up (row_cache.hpp).
+  RowCache<Account> by_sid_;
 };
 
 class ApplicationTable final : public ApplicationRepository, private TableAccess {
@@ -126,6 +131,17 @@ class SipDomainTable final : public SipDomainRepository, private TableAccess {
   std::vector<SipDigestCredential> find_credentials(std::string_view domain_sid, SipAuthPurpose purpose,
                                                     std::string_view username) override;
   bool is_ip_allowed(std::string_view domain_sid, std::string_view source_address) override;
+
+ private:
+  // The domain as it is in the database (not through the cache): for writes.
+  std::optional<SipDomain> read_by_sid(std::string_view sid);
+  std::optional<SipDomain> read_by_name(std::string_view lower_name);
+  // Records that `name` no longer names the domain `sid`, unless another domain took it.
+  void forget_name(const std::string& name, std::string_view sid);
+
+  // By lower-case name: every INVITE and every <Dial><Sip> target asks whether its host is a
+  // domain (row_cache.hpp).
+  RowCache<SipDomain> by_name_;
 };
 
 class SipCredentialListTable final : public SipCredentialListRepository, private TableAccess {

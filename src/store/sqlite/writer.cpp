@@ -39,6 +39,11 @@ void Writer::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool Writer::is_stopped() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 void Writer::close() {
   stop();
   connection_.reset();

@@ -31,6 +31,8 @@ class Writer {
   void submit(Job job, Done done);
   // Runs every queued job, then joins the thread. Idempotent.
   void stop();
+  // True after stop(): submit() refuses every job (and the store's read connection may be closed).
+  bool is_stopped();
   // stop(), then closes the connection (after the other connections, so SQLite checkpoints the
   // write-ahead log and removes it). Idempotent.
   void close();

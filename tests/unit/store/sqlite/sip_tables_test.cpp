@@ -151,6 +151,98 @@ TEST_F(SipTablesTest, DomainIsFoundByNameWithoutCaseAndNamesAreUniqueAcrossAccou
   EXPECT_FALSE(store_->sip_domains().find(account_, d.sid)) << "another account's domain is unknown";
 }
 
+// find_by_name is cached (row_cache.hpp): each case reads before the write commits (what the
+// next INVITE on the loop sees), after it, and from a new store on the same file.
+TEST_F(SipTablesTest, AnAbsentNameIsFoundOnceADomainTakesIt) {
+  auto& domains = store_->sip_domains();
+  EXPECT_FALSE(domains.find_by_name("late.sip.switchboard.local"));  // cached as absent
+  EXPECT_FALSE(domains.find_by_name("LATE.sip.switchboard.local"));
+  const auto now = now_seconds();
+  SipDomain d{.sid = make_sid("SD"), .account_sid = account_, .domain_name = "Late.sip.switchboard.local",
+              .date_created = now, .date_updated = now};
+  std::error_code ec = std::make_error_code(std::errc::interrupted);
+  domains.save(d, [&](std::error_code e) { ec = e; });
+  auto found = domains.find_by_name("late.SIP.switchboard.local");
+  ASSERT_TRUE(found) << "seen before the commit";
+  EXPECT_EQ(found->sid, d.sid);
+  EXPECT_EQ(found->domain_name, "late.sip.switchboard.local");
+  loop_.run_one();
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(domains.find_by_name("late.sip.switchboard.local")->sid, d.sid);
+  store_.reset();
+  store_ = open_store(dir_ / "test.db", loop_.poster());
+  EXPECT_EQ(store_->sip_domains().find_by_name("late.sip.switchboard.local")->sid, d.sid);
+}
+
+TEST_F(SipTablesTest, AnUpdatedDomainIsSeenAndARenameFreesTheOldName) {
+  auto d = domain("old.sip.switchboard.local");
+  auto& domains = store_->sip_domains();
+  ASSERT_TRUE(domains.find_by_name("old.sip.switchboard.local"));  // cached
+  EXPECT_FALSE(domains.find_by_name("new.sip.switchboard.local"));  // cached as absent
+  const auto created = d.date_created;
+  d.voice_url = "https://example.com/voice";
+  d.domain_name = "New.sip.switchboard.local";
+  d.date_created = created + std::chrono::seconds(100);  // not written by an update: the stored one stays
+  std::error_code ec = std::make_error_code(std::errc::interrupted);
+  domains.save(d, [&](std::error_code e) { ec = e; });
+  EXPECT_FALSE(domains.find_by_name("old.sip.switchboard.local")) << "seen before the commit";
+  auto found = domains.find_by_name("new.sip.switchboard.local");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->voice_url, "https://example.com/voice");
+  EXPECT_EQ(found->date_created, created);
+  loop_.run_one();
+  ASSERT_FALSE(ec);
+  EXPECT_FALSE(domains.find_by_name("old.sip.switchboard.local"));
+  found = domains.find_by_name("new.sip.switchboard.local");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->voice_url, "https://example.com/voice");
+  EXPECT_EQ(found->date_created, created);
+  EXPECT_EQ(found->account_sid, account_);
+
+  // The old name is free for another domain.
+  const auto other = domain("old.sip.switchboard.local");
+  EXPECT_EQ(domains.find_by_name("old.sip.switchboard.local")->sid, other.sid);
+  EXPECT_EQ(domains.find_by_name("new.sip.switchboard.local")->sid, d.sid);
+}
+
+TEST_F(SipTablesTest, ARemovedDomainIsNotFound) {
+  const auto d = domain("gone.sip.switchboard.local");
+  auto& domains = store_->sip_domains();
+  ASSERT_TRUE(domains.find_by_name("gone.sip.switchboard.local"));  // cached
+  std::error_code ec = std::make_error_code(std::errc::interrupted);
+  domains.remove(d.sid, [&](std::error_code e) { ec = e; });
+  EXPECT_FALSE(domains.find_by_name("gone.sip.switchboard.local")) << "seen before the commit";
+  loop_.run_one();
+  ASSERT_FALSE(ec);
+  EXPECT_FALSE(domains.find_by_name("gone.sip.switchboard.local"));
+  // Removing a domain that was never looked up (not cached) hides it too.
+  const auto cold = domain("cold.sip.switchboard.local");
+  store_.reset();
+  store_ = open_store(dir_ / "test.db", loop_.poster());
+  store_->sip_domains().remove(cold.sid, [&](std::error_code e) { ec = e; });
+  EXPECT_FALSE(store_->sip_domains().find_by_name("cold.sip.switchboard.local"));
+  loop_.run_one();
+  ASSERT_FALSE(ec);
+  EXPECT_FALSE(store_->sip_domains().find_by_name("cold.sip.switchboard.local"));
+  EXPECT_FALSE(store_->sip_domains().find_by_name("gone.sip.switchboard.local"));
+}
+
+TEST_F(SipTablesTest, ASaveThatWouldTakeAnotherDomainsNameChangesNothing) {
+  const auto d = domain("taken.sip.switchboard.local");
+  const auto other = domain("other.sip.switchboard.local");
+  auto& domains = store_->sip_domains();
+  auto renamed = other;
+  renamed.domain_name = "taken.sip.switchboard.local";
+  std::error_code ec = std::make_error_code(std::errc::interrupted);
+  domains.save(renamed, [&](std::error_code e) { ec = e; });
+  EXPECT_EQ(domains.find_by_name("taken.sip.switchboard.local")->sid, d.sid);
+  EXPECT_EQ(domains.find_by_name("other.sip.switchboard.local")->sid, other.sid);
+  loop_.run_one();
+  EXPECT_EQ(ec, std::errc::file_exists);
+  EXPECT_EQ(domains.find_by_name("taken.sip.switchboard.local")->sid, d.sid);
+  EXPECT_EQ(domains.find_by_name("other.sip.switchboard.local")->sid, other.sid);
+}
+
 TEST_F(SipTablesTest, SubdomainsAreFoundBySuffixOnly) {
   domain("acme.sip.switchboard.local");
   EXPECT_FALSE(store_->sip_domains().has_subdomains("acme.sip.switchboard.local"));

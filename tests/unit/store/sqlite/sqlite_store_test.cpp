@@ -177,6 +177,110 @@ TEST_F(SqliteStoreTest, UpdateAndRemoveKeys) {
   EXPECT_FALSE(store_->keys().find(key.sid));
 }
 
+// Account lookups are cached (row_cache.hpp): each case reads before the write commits (what
+// the next request on the loop sees), after it, and from a new store on the same file (what the
+// database holds).
+class AccountCacheTest : public SqliteStoreTest {
+ protected:
+  void reopen() {
+    store_.reset();
+    store_ = open_store(dir_ / "test.db", loop_.poster());
+  }
+  // Submits an update; the caller runs the loop for its completion.
+  void submit_update(const Account& a, std::error_code& result) {
+    result = std::make_error_code(std::errc::interrupted);
+    store_->accounts().update(a, [&](std::error_code ec) { result = ec; });
+  }
+};
+
+TEST_F(AccountCacheTest, AnUnknownSidIsFoundOnceInserted) {
+  const auto main = account();
+  EXPECT_FALSE(store_->accounts().find(main.sid));  // cached as absent
+  std::error_code ec = std::make_error_code(std::errc::interrupted);
+  store_->accounts().insert(main, [&](std::error_code e) { ec = e; });
+  EXPECT_TRUE(store_->accounts().find(main.sid)) << "seen before the commit";
+  loop_.run(1);
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(store_->accounts().find(main.sid)->auth_token, "token");
+  reopen();
+  EXPECT_TRUE(store_->accounts().find(main.sid));
+}
+
+TEST_F(AccountCacheTest, AChangedAuthTokenReplacesTheOldOne) {
+  auto main = account();
+  ASSERT_FALSE(insert(main));
+  ASSERT_EQ(store_->accounts().find(main.sid)->auth_token, "token");  // cached
+  main.auth_token = "rotated";
+  main.friendly_name = "renamed";
+  std::error_code ec;
+  submit_update(main, ec);
+  EXPECT_EQ(store_->accounts().find(main.sid)->auth_token, "rotated") << "seen before the commit";
+  loop_.run(1);
+  ASSERT_FALSE(ec);
+  const auto found = store_->accounts().find(main.sid);
+  EXPECT_EQ(found->auth_token, "rotated");
+  EXPECT_EQ(found->friendly_name, "renamed");
+  reopen();
+  EXPECT_EQ(store_->accounts().find(main.sid)->auth_token, "rotated");
+}
+
+TEST_F(AccountCacheTest, AStatusChangeIsSeenAndUnwrittenColumnsKept) {
+  const auto main = account();
+  ASSERT_FALSE(insert(main));
+  const auto sub = account(main.sid);
+  ASSERT_FALSE(insert(sub));
+  EXPECT_EQ(store_->accounts().find(sub.sid)->status, "active");
+  for (const std::string status : {"suspended", "closed"}) {
+    auto changed = sub;
+    changed.status = status;
+    changed.owner_account_sid = "";  // not written by update(): the stored owner stays
+    changed.type = "Trial";
+    std::error_code ec;
+    submit_update(changed, ec);
+    EXPECT_EQ(store_->accounts().find(sub.sid)->status, status) << "seen before the commit";
+    loop_.run(1);
+    ASSERT_FALSE(ec);
+    const auto found = store_->accounts().find(sub.sid);
+    EXPECT_EQ(found->status, status);
+    EXPECT_EQ(found->owner_account_sid, main.sid);
+    EXPECT_EQ(found->type, "Full");
+  }
+  reopen();
+  EXPECT_EQ(store_->accounts().find(sub.sid)->status, "closed");
+}
+
+TEST_F(AccountCacheTest, AnUpdateOfAnUnknownSidFindsNothing) {
+  const auto ghost = account();
+  EXPECT_FALSE(store_->accounts().find(ghost.sid));
+  std::error_code ec;
+  submit_update(ghost, ec);
+  EXPECT_FALSE(store_->accounts().find(ghost.sid));
+  loop_.run(1);
+  EXPECT_FALSE(store_->accounts().find(ghost.sid));
+}
+
+TEST_F(AccountCacheTest, RefusedInsertsLeaveTheStoredAccount) {
+  const auto main = account();
+  ASSERT_FALSE(insert(main));
+  auto duplicate = account();
+  duplicate.sid = main.sid;
+  duplicate.auth_token = "other";
+  const auto orphan = account(make_sid("AC"));
+  std::vector<std::error_code> results(2, std::make_error_code(std::errc::interrupted));
+  store_->accounts().insert(duplicate, [&](std::error_code ec) { results[0] = ec; });
+  store_->accounts().insert(orphan, [&](std::error_code ec) { results[1] = ec; });
+  EXPECT_EQ(store_->accounts().find(main.sid)->auth_token, "token") << "the duplicate will fail: not seen";
+  EXPECT_FALSE(store_->accounts().find(orphan.sid)) << "the orphan will fail: not seen";
+  const auto interrupted = std::make_error_code(std::errc::interrupted);
+  loop_.run_until([&] { return std::ranges::none_of(results, [&](auto ec) { return ec == interrupted; }); });
+  EXPECT_TRUE(results[0]);
+  EXPECT_TRUE(results[1]);
+  EXPECT_EQ(store_->accounts().find(main.sid)->auth_token, "token");
+  EXPECT_FALSE(store_->accounts().find(orphan.sid));
+  // After the failures, the cache fills again from the database.
+  EXPECT_EQ(store_->accounts().find(main.sid)->auth_token, "token");
+}
+
 TEST_F(SqliteStoreTest, WritesAfterCloseAreRefusedNotLost) {
   store_->close();
   std::error_code ec;
