@@ -1,8 +1,14 @@
 #include "media/engine/audio_preparer.hpp"
 
+#include <pthread.h>
+
 namespace sb::media {
 
-AudioPreparer::AudioPreparer() : thread_([this] { run(); }) {}
+AudioPreparer::AudioPreparer()
+    : thread_([this] {
+        pthread_setname_np(pthread_self(), "sb-audio");
+        run();
+      }) {}
 
 AudioPreparer::~AudioPreparer() { stop(); }
 
