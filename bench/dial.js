@@ -107,6 +107,7 @@ function threadTicks(pid) {
   } catch { /* exited */ }
   return out;
 }
+const threadSum = (threads, pick) => Object.entries(threads).filter(([n]) => pick(n)).reduce((a, [, v]) => a + v, 0);
 function udpCounters() {
   const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
   const k = lines[0].split(/\s+/), v = lines[1].split(/\s+/).map(Number);
@@ -307,6 +308,11 @@ async function runSwitchboard(rate, work) {
     windowSeconds: r1((end.t - start.t) / 1000, 2),
     cpuSeconds: r1(cpuS, 2), cpuMsPerCall: r1((cpuS * 1000) / Math.max(ok, 1), 3),
     threadCpuSeconds: threads,
+    // Signalling: the loop (SIP, REST, webhooks, TwiML, <Dial>) and the store writer that persists
+    // every state change; media: the RTP threads. Threads are told apart by name.
+    signallingMsPerCall: r1((threadSum(threads, (n) => n.startsWith('main:') || n.endsWith(':sb-store')) * 1000) / Math.max(ok, 1), 3),
+    loopMsPerCall: r1((threadSum(threads, (n) => n.startsWith('main:')) * 1000) / Math.max(ok, 1), 3),
+    mediaMsPerCall: r1((threadSum(threads, (n) => n.includes(':sb-media-')) * 1000) / Math.max(ok, 1), 3),
     clientCpuSeconds: r1((self1.user + self1.system) / 1e6, 2),
     sippCpuSeconds: r1((sippCpu.at(lastBye + 300).v - sippCpu.before(created.t0).v) / HZ, 2),
     loadavg: [load0, load1],
@@ -522,12 +528,15 @@ async function main() {
         summary: true, rate, calls: CALLS, rounds: ROUNDS,
         switchboard: { endedPerSecond: m(sbRuns, 'endedPerSecond'), cpuMsPerCall: m(sbRuns, 'cpuMsPerCall'),
           failures: sbRuns.map((r) => r.failures), cpuMsPerCallRuns: sbRuns.map((r) => r.cpuMsPerCall),
-          clientCpuSeconds: m(sbRuns, 'clientCpuSeconds') },
+          signallingMsPerCall: m(sbRuns, 'signallingMsPerCall'), loopMsPerCall: m(sbRuns, 'loopMsPerCall'),
+          mediaMsPerCall: m(sbRuns, 'mediaMsPerCall'), clientCpuSeconds: m(sbRuns, 'clientCpuSeconds') },
       };
       if (KAMAILIO) {
         line.kamailio = { endedPerSecond: m(kamRuns, 'endedPerSecond'), cpuMsPerCall: m(kamRuns, 'cpuMsPerCall'),
           failures: kamRuns.map((r) => r.failures), cpuMsPerCallRuns: kamRuns.map((r) => r.cpuMsPerCall) };
         line.ratioCpuPerCall = r1(line.switchboard.cpuMsPerCall / line.kamailio.cpuMsPerCall, 2);
+        line.ratioSignallingPerCall = r1(line.switchboard.signallingMsPerCall / line.kamailio.cpuMsPerCall, 2);
+        line.ratioLoopPerCall = r1(line.switchboard.loopMsPerCall / line.kamailio.cpuMsPerCall, 2);
       }
       console.log(JSON.stringify(line));
     }
