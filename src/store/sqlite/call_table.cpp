@@ -123,7 +123,7 @@ void CallTable::save(const Call& c, Completion done) {
             .bind(27, to_db(c.date_updated));
         return stmt.run();
       },
-      std::move(done));
+      std::move(done), c.sid);
 }
 
 void CallTable::remove(std::string_view sid, Completion done) {
