@@ -107,8 +107,11 @@ int serve(const Config& config, const ServeOptions& options) {
   boost::asio::io_context loop(1);
   // How the store writer and the media threads reach the loop (before them: it outlives them).
   LoopInbox inbox(loop);
-  auto store = store::sqlite::open_store(config.data_dir / kDatabaseFile,
-                                         [&inbox](std::function<void()> f) { inbox.post(std::move(f)); });
+  // Every write is made on the loop: the writer is woken once per pass of it (a handler queued
+  // behind the pass), not once per write.
+  auto store = store::sqlite::open_store(
+      config.data_dir / kDatabaseFile, [&inbox](std::function<void()> f) { inbox.post(std::move(f)); },
+      [&loop](std::function<void()> f) { boost::asio::post(loop, std::move(f)); });
   // The address peers reach us at (Contact, SDP, From host).
   std::string advertised = config.public_address;
   if (advertised.empty()) {

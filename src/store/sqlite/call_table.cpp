@@ -94,36 +94,37 @@ void CallTable::save(const Call& c, Completion done) {
             "date_updated = ?27");
         std::optional<std::int64_t> code;
         if (c.sip_response_code) code = *c.sip_response_code;
-        stmt.bind(1, c.sid)
-            .bind(2, c.account_sid)
-            .bind_optional(3, c.parent_call_sid)
-            .bind(4, c.to)
-            .bind(5, c.from)
-            .bind(6, c.to_formatted)
-            .bind(7, c.from_formatted)
-            .bind(8, c.status)
-            .bind(9, c.direction)
-            .bind_optional(10, c.answered_by)
-            .bind_optional(11, c.caller_name)
-            .bind_optional(12, c.forwarded_from)
-            .bind_optional(13, c.phone_number_sid)
-            .bind_optional(14, c.trunk_sid)
-            .bind_optional(15, c.group_sid)
+        // Without copies: `c` outlives the statement's use.
+        stmt.bind_view(1, c.sid)
+            .bind_view(2, c.account_sid)
+            .bind_optional_view(3, c.parent_call_sid)
+            .bind_view(4, c.to)
+            .bind_view(5, c.from)
+            .bind_view(6, c.to_formatted)
+            .bind_view(7, c.from_formatted)
+            .bind_view(8, c.status)
+            .bind_view(9, c.direction)
+            .bind_optional_view(10, c.answered_by)
+            .bind_optional_view(11, c.caller_name)
+            .bind_optional_view(12, c.forwarded_from)
+            .bind_optional_view(13, c.phone_number_sid)
+            .bind_optional_view(14, c.trunk_sid)
+            .bind_optional_view(15, c.group_sid)
             .bind_optional(16, to_db(c.start_time))
             .bind_optional(17, to_db(c.end_time))
             .bind_optional(18, c.duration)
             .bind_optional(19, c.queue_time)
-            .bind_optional(20, c.price)
-            .bind(21, c.price_unit)
-            .bind(22, c.api_version)
-            .bind_optional(23, c.sip_call_id)
+            .bind_optional_view(20, c.price)
+            .bind_view(21, c.price_unit)
+            .bind_view(22, c.api_version)
+            .bind_optional_view(23, c.sip_call_id)
             .bind_optional(24, code)
-            .bind(25, c.control)
+            .bind_view(25, c.control)
             .bind(26, to_db(c.date_created))
             .bind(27, to_db(c.date_updated));
         return stmt.run();
       },
-      std::move(done));
+      std::move(done), c.sid);
 }
 
 void CallTable::remove(std::string_view sid, Completion done) {

@@ -31,11 +31,11 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   }
 }
 
-Statement::Statement(Connection& owner, sqlite3_stmt* stmt, std::string sql)
-    : db_(owner.handle()), stmt_(stmt), owner_(&owner), sql_(std::move(sql)) {}
+Statement::Statement(Connection& owner, StatementCache::node_type entry)
+    : db_(owner.handle()), stmt_(entry.mapped()), owner_(&owner), entry_(std::move(entry)) {}
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(other.stmt_), owner_(other.owner_), sql_(std::move(other.sql_)) {
+    : db_(other.db_), stmt_(other.stmt_), owner_(other.owner_), entry_(std::move(other.entry_)) {
   other.stmt_ = nullptr;
   other.owner_ = nullptr;
 }
@@ -43,7 +43,7 @@ Statement::Statement(Statement&& other) noexcept
 Statement::~Statement() {
   if (stmt_ == nullptr) return;
   if (owner_ != nullptr) {
-    owner_->give_back(std::move(sql_), stmt_);
+    owner_->give_back(std::move(entry_));
   } else {
     sqlite3_finalize(stmt_);
   }
@@ -52,6 +52,15 @@ Statement::~Statement() {
 Statement& Statement::bind(int index, std::string_view value) {
   sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
   return *this;
+}
+
+Statement& Statement::bind_view(int index, std::string_view value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  return *this;
+}
+
+Statement& Statement::bind_optional_view(int index, const std::optional<std::string>& value) {
+  return value ? bind_view(index, *value) : bind_null(index);
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
@@ -153,30 +162,27 @@ Connection::~Connection() {
 }
 
 Statement Connection::prepare(std::string_view sql) {
-  std::string key(sql);
-  if (auto it = idle_.find(key); it != idle_.end()) {
-    sqlite3_stmt* stmt = it->second;
-    idle_.erase(it);
-    return Statement(*this, stmt, std::move(key));
-  }
+  if (auto it = idle_.find(sql); it != idle_.end()) return Statement(*this, idle_.extract(it));
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                                     nullptr);
   if (rc != SQLITE_OK) {
     throw std::runtime_error(fmt::format("sqlite prepare failed: {} in: {}", sqlite3_errmsg(db_), sql));
   }
-  return Statement(*this, stmt, std::move(key));
+  // The entry is made in the cache and taken out at once: a node handle cannot be made alone.
+  return Statement(*this, idle_.extract(idle_.emplace(std::string(sql), stmt).first));
 }
 
-void Connection::give_back(std::string sql, sqlite3_stmt* stmt) noexcept {
+void Connection::give_back(StatementCache::node_type entry) noexcept {
+  sqlite3_stmt* stmt = entry.mapped();
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
   // A second copy of a statement in use at the same time, or past the cap, is simply dropped.
-  if (idle_.size() >= kMaxCachedStatements || idle_.contains(sql)) {
+  if (idle_.size() >= kMaxCachedStatements || idle_.contains(entry.key())) {
     sqlite3_finalize(stmt);
     return;
   }
-  idle_.emplace(std::move(sql), stmt);
+  idle_.insert(std::move(entry));
 }
 
 void Connection::exec(std::string_view sql) {

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,11 +21,19 @@ std::error_code make_error(int sqlite_code);
 
 class Connection;
 
+// Compiled statements by SQL text, looked up without copying the text (it is long for writes).
+struct SqlHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
+};
+using StatementCache = std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>>;
+
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql);  // throws std::runtime_error on a bad statement
-  // A statement of `owner`'s cache: given back to it (reset) when destroyed, not finalized.
-  Statement(Connection& owner, sqlite3_stmt* stmt, std::string sql);
+  // A statement of `owner`'s cache (its entry, taken out while in use): given back to it (reset)
+  // when destroyed, not finalized.
+  Statement(Connection& owner, StatementCache::node_type entry);
   Statement(Statement&&) noexcept;
   Statement& operator=(Statement&&) = delete;
   Statement(const Statement&) = delete;
@@ -35,6 +44,10 @@ class Statement {
   Statement& bind_null(int index);
   Statement& bind_optional(int index, const std::optional<std::string>& value);
   Statement& bind_optional(int index, const std::optional<std::int64_t>& value);
+  // Without a copy: `value` must stay alive and unchanged until this Statement is destroyed or
+  // reset (a job's captured row, say).
+  Statement& bind_view(int index, std::string_view value);
+  Statement& bind_optional_view(int index, const std::optional<std::string>& value);
 
   // True while a row is available; false when done. Throws on error (see step_checked).
   bool step();
@@ -51,7 +64,7 @@ class Statement {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   Connection* owner_ = nullptr;
-  std::string sql_;  // the cache key, when owner_ is set
+  StatementCache::node_type entry_;  // the cache's entry (SQL text, statement), when owner_ is set
 };
 
 class Connection {
@@ -73,11 +86,11 @@ class Connection {
 
  private:
   friend class Statement;
-  void give_back(std::string sql, sqlite3_stmt* stmt) noexcept;
+  void give_back(StatementCache::node_type entry) noexcept;
 
   static constexpr std::size_t kMaxCachedStatements = 256;
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> idle_;  // compiled statements not in use
+  StatementCache idle_;  // compiled statements not in use
 };
 
 }  // namespace sb::store::sqlite

@@ -9,8 +9,8 @@ namespace {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const std::filesystem::path& file, Poster post)
-      : writer_(open_writer(file), std::move(post)),
+  SqliteStore(const std::filesystem::path& file, Poster post, Poster defer_wake)
+      : writer_(open_write_connection(file), std::move(post), std::move(defer_wake)),
         reader_(std::make_unique<Connection>(file, Connection::Mode::kReadOnly)),
         accounts_(*reader_, writer_),
         applications_(*reader_, writer_),
@@ -47,16 +47,6 @@ class SqliteStore final : public Store {
   }
 
  private:
-  static std::unique_ptr<Connection> open_writer(const std::filesystem::path& file) {
-    auto connection = std::make_unique<Connection>(file, Connection::Mode::kReadWrite);
-    // WAL: readers on the loop never wait for the writer. synchronous=NORMAL is durable across
-    // a crash of the process; only a power loss can drop the last commits (docs/configuration.md).
-    connection->exec("PRAGMA journal_mode = WAL");
-    connection->exec("PRAGMA synchronous = NORMAL");
-    migrate(*connection);
-    return connection;
-  }
-
   Writer writer_;
   std::unique_ptr<Connection> reader_;
   AccountTable accounts_;
@@ -74,8 +64,19 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> open_store(const std::filesystem::path& database_file, Poster post_to_loop) {
-  return std::make_unique<SqliteStore>(database_file, std::move(post_to_loop));
+std::unique_ptr<Connection> open_write_connection(const std::filesystem::path& database_file) {
+  auto connection = std::make_unique<Connection>(database_file, Connection::Mode::kReadWrite);
+  // WAL: readers on the loop never wait for the writer. synchronous=NORMAL is durable across
+  // a crash of the process; only a power loss can drop the last commits (docs/configuration.md).
+  connection->exec("PRAGMA journal_mode = WAL");
+  connection->exec("PRAGMA synchronous = NORMAL");
+  migrate(*connection);
+  return connection;
+}
+
+std::unique_ptr<Store> open_store(const std::filesystem::path& database_file, Poster post_to_loop,
+                                  Poster defer_wake) {
+  return std::make_unique<SqliteStore>(database_file, std::move(post_to_loop), std::move(defer_wake));
 }
 
 }  // namespace sb::store::sqlite

@@ -11,6 +11,13 @@
 namespace sb::store::sqlite {
 
 // Throws std::runtime_error when the file cannot be opened or migrated (start-up failure).
-std::unique_ptr<Store> open_store(const std::filesystem::path& database_file, Poster post_to_loop);
+// `defer_wake` (see Writer) wakes the writer once per pass of the loop instead of per write; the
+// server passes the loop's post for both.
+std::unique_ptr<Store> open_store(const std::filesystem::path& database_file, Poster post_to_loop,
+                                  Poster defer_wake = {});
+
+// The writer's connection as open_store makes it: journal and sync settings applied, schema
+// migrated. For benchmarks and tests that drive a Writer directly. Throws like open_store.
+std::unique_ptr<Connection> open_write_connection(const std::filesystem::path& database_file);
 
 }  // namespace sb::store::sqlite

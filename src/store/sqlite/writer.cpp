@@ -6,27 +6,51 @@
 #include <sched.h>
 
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace sb::store::sqlite {
 
-Writer::Writer(std::unique_ptr<Connection> connection, Poster post_to_loop)
-    : connection_(std::move(connection)), post_(std::move(post_to_loop)) {
+Writer::Writer(std::unique_ptr<Connection> connection, Poster post_to_loop, Poster defer_wake)
+    : connection_(std::move(connection)), post_(std::move(post_to_loop)), defer_wake_(std::move(defer_wake)) {
   thread_ = std::thread([this] { run(); });
 }
 
 Writer::~Writer() { close(); }
 
-void Writer::submit(Job job, Done done) {
+void Writer::submit(Job job, Done done, std::string row_key) {
+  bool must_post_wake = false;
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back({std::move(job), std::move(done)});
-      wake_.notify_one();
-      return;
+      queue_.push_back({std::move(job), std::move(done), std::move(row_key)});
+      if (!defer_wake_) {
+        wake_.notify_one();
+        return;
+      }
+      if (is_wake_posted_) return;
+      is_wake_posted_ = true;
+      must_post_wake = true;
     }
   }
+  if (must_post_wake) {
+    // Waking the writer costs a system call here and a context switch there; the rest of this
+    // pass's writes ride on the same wake, and most often on the same commit.
+    defer_wake_([this, alive = std::weak_ptr<void>(alive_)] {
+      if (alive.lock()) wake_from_loop();
+    });
+    return;
+  }
+  // Refused: the writer has stopped.
   if (done) post_([done = std::move(done)] { done(std::make_error_code(std::errc::operation_canceled)); });
+}
+
+void Writer::wake_from_loop() {
+  std::lock_guard lock(mutex_);
+  is_wake_posted_ = false;
+  // A writer that finished a batch in the meantime may have taken the jobs already.
+  if (!queue_.empty()) wake_.notify_one();
 }
 
 void Writer::stop() {
@@ -71,15 +95,35 @@ void Writer::run() {
 }
 
 void Writer::commit_batch(std::deque<Entry>& batch) {
+  // A job that writes a whole row makes the earlier jobs of this batch writing the same row moot:
+  // only the newest state is written, and their completions report its result (they fire after
+  // the same commit). runs_as[i] is the job whose result job i reports, i itself if it runs.
+  std::vector<std::size_t> runs_as(batch.size());
+  std::size_t running = batch.size();
+  {
+    std::unordered_map<std::string_view, std::size_t> newest;
+    for (std::size_t i = batch.size(); i-- > 0;) {
+      runs_as[i] = i;
+      if (batch[i].row_key.empty() || batch.size() == 1) continue;
+      const auto [it, is_newest] = newest.try_emplace(batch[i].row_key, i);
+      if (!is_newest) {
+        runs_as[i] = it->second;
+        --running;
+      }
+    }
+  }
   // Transaction control goes through the connection's statement cache: these run for every job,
   // and compiling them each time cost more than the small writes themselves. A lone job needs no
   // savepoint: its failure rolls the whole transaction back.
   auto run = [this](std::string_view sql) { return connection_->prepare(sql).run(); };
-  const bool is_single = batch.size() == 1;
+  const bool is_single = running == 1;
   std::vector<std::error_code> results(batch.size());
   std::error_code batch_error = run("BEGIN IMMEDIATE");
   if (!batch_error) {
+    std::size_t last_run = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (runs_as[i] != i) continue;
+      last_run = i;
       if (!is_single) run("SAVEPOINT job");
       std::error_code ec;
       try {
@@ -94,7 +138,7 @@ void Writer::commit_batch(std::deque<Entry>& batch) {
       }
       results[i] = ec;
     }
-    if (is_single && results[0]) {
+    if (is_single && results[last_run]) {
       run("ROLLBACK");
     } else {
       batch_error = run("COMMIT");
@@ -106,6 +150,7 @@ void Writer::commit_batch(std::deque<Entry>& batch) {
   } else {
     spdlog::error("store: cannot begin a transaction: {}", batch_error.message());
   }
+  for (std::size_t i = 0; i < batch.size(); ++i) results[i] = results[runs_as[i]];
   // One hand-off to the loop per batch, not per job: each post wakes the loop, and the
   // completions run there in submission order anyway.
   std::vector<std::pair<Done, std::error_code>> completions;

@@ -1,7 +1,14 @@
 #pragma once
 // The store writer: one thread with its own connection runs every write, committing whatever has
 // queued up in one transaction (group commit) with a savepoint per job, so one failed job does
-// not undo the others. Completions are posted back to the signalling loop.
+// not undo the others. Completions are posted back to the signalling loop, after the commit.
+//
+// Two things make batches larger without delaying any commit beyond the loop's current pass:
+// - with `defer_wake`, the writer is woken once per pass of the signalling loop (the wake is
+//   posted behind the handlers already queued), not once per submit, so the writes one pass makes
+//   commit together;
+// - a job submitted with a `row_key` writes a whole row; an earlier job of the same batch with the
+//   same key is superseded: it is not run, and its completion gets the superseding job's result.
 
 #include "store/sqlite/connection.hpp"
 
@@ -22,13 +29,20 @@ class Writer {
   using Job = std::function<std::error_code(Connection&)>;
   using Done = std::function<void(std::error_code)>;
 
-  Writer(std::unique_ptr<Connection> connection, Poster post_to_loop);
+  // `defer_wake`, when set, posts to the signalling loop's queue (behind what is queued there):
+  // submit() then wakes the writer through it, once per pass. Without it, every submit wakes the
+  // writer directly.
+  Writer(std::unique_ptr<Connection> connection, Poster post_to_loop, Poster defer_wake = {});
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
   ~Writer();
 
-  // Any thread. After stop(), the job is refused and `done` gets operation_canceled.
-  void submit(Job job, Done done);
+  // Any thread (with `defer_wake`, the job runs once the loop has run the posted wake, or at
+  // stop()). After stop(), the job is refused and `done` gets operation_canceled. Completions run
+  // on the loop in submission order, each after the commit of its job (or of the job that
+  // superseded it). `row_key` (empty: none) names the one row the job writes in full, its SID,
+  // unique across tables: a later job with the same key in the same batch makes this one moot.
+  void submit(Job job, Done done, std::string row_key = {});
   // Runs every queued job, then joins the thread. Idempotent.
   void stop();
   // True after stop(): submit() refuses every job (and the store's read connection may be closed).
@@ -41,16 +55,23 @@ class Writer {
   struct Entry {
     Job job;
     Done done;
+    std::string row_key;
   };
   void run();
+  void wake_from_loop();
   void commit_batch(std::deque<Entry>& batch);
 
   std::unique_ptr<Connection> connection_;
   Poster post_;
+  Poster defer_wake_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Entry> queue_;
   bool stopping_ = false;
+  bool is_wake_posted_ = false;  // with defer_wake_: a wake is queued on the loop
+  // A posted wake checks this first: the loop may run it after the writer is gone (the writer
+  // is destroyed on the loop's thread, or after the loop has stopped).
+  std::shared_ptr<void> alive_ = std::make_shared<int>(0);
   std::thread thread_;
 };
 

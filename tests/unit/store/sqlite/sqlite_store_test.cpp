@@ -338,6 +338,111 @@ TEST_F(SqliteStoreTest, CallsListNewestFirstWithFiltersAndKeysetPaging) {
   EXPECT_FALSE(store_->calls().find(make_sid("AC"), sids[4])) << "another account does not see it";
 }
 
+// The signalling loop's queue behind the handler running now: wakes the writer only when run.
+class DeferredWakes {
+ public:
+  Poster poster() {
+    return [this](std::function<void()> f) {
+      std::lock_guard lock(mutex_);
+      wakes_.push_back(std::move(f));
+    };
+  }
+  std::size_t size() {
+    std::lock_guard lock(mutex_);
+    return wakes_.size();
+  }
+  void run_all() {
+    std::deque<std::function<void()>> wakes;
+    {
+      std::lock_guard lock(mutex_);
+      wakes.swap(wakes_);
+    }
+    for (auto& f : wakes) f();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<std::function<void()>> wakes_;
+};
+
+TEST_F(SqliteStoreTest, ADeferredWakeCommitsThePassesWritesTogether) {
+  DeferredWakes wakes;
+  store_ = open_store(dir_ / "deferred.db", loop_.poster(), wakes.poster());
+  const auto first = account();
+  const auto second = account();
+  std::vector<std::error_code> results(2, std::make_error_code(std::errc::interrupted));
+  store_->accounts().insert(first, [&](std::error_code ec) { results[0] = ec; });
+  store_->accounts().insert(second, [&](std::error_code ec) { results[1] = ec; });
+  EXPECT_EQ(wakes.size(), 1u) << "one wake per pass, not per write";
+  wakes.run_all();
+  loop_.run(1);  // one batch, one post
+  EXPECT_FALSE(results[0]);
+  EXPECT_FALSE(results[1]);
+  EXPECT_TRUE(store_->accounts().find(second.sid));
+
+  // A wake the loop runs after the store is gone does nothing.
+  store_->accounts().insert(account(), {});
+  store_.reset();
+  wakes.run_all();
+}
+
+TEST_F(SqliteStoreTest, SavesOfOneCallInABatchWriteTheNewestAndCompleteInOrderAfterTheCommit) {
+  DeferredWakes wakes;
+  store_ = open_store(dir_ / "deferred.db", loop_.poster(), wakes.poster());
+  const auto main = account();
+  store_->accounts().insert(main, {});
+  Call call;
+  call.sid = make_sid("CA");
+  call.account_sid = main.sid;
+  call.to = "sip:b@example.com";
+  call.from = "Jack";
+  call.date_created = call.date_updated = now_seconds();
+  Call other = call;
+  other.sid = make_sid("CA");
+
+  std::vector<std::string> completed;  // "<status> <stored status>", in completion order
+  auto save = [&](const Call& c) {
+    store_->calls().save(c, [&, c](std::error_code ec) {
+      EXPECT_FALSE(ec);
+      const auto stored = store_->calls().find(main.sid, c.sid);
+      completed.push_back(c.status + " " + (stored ? stored->status : "missing"));
+    });
+  };
+  save(call);  // queued: the insert
+  call.status = "ringing";
+  save(call);
+  save(other);  // another row in between keeps its own write
+  call.status = "in-progress";
+  call.sip_response_code = 200;
+  save(call);
+  wakes.run_all();
+  loop_.run_until([&] { return completed.size() == 4; });
+  EXPECT_EQ(completed, (std::vector<std::string>{"queued in-progress", "ringing in-progress", "queued queued",
+                                                 "in-progress in-progress"}));
+  const auto stored = store_->calls().find(main.sid, call.sid);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->sip_response_code, 200);
+  EXPECT_EQ(stored->to, "sip:b@example.com");
+}
+
+TEST_F(SqliteStoreTest, ASupersededSaveReportsTheFailureOfTheSaveThatReplacedIt) {
+  DeferredWakes wakes;
+  store_ = open_store(dir_ / "deferred.db", loop_.poster(), wakes.poster());
+  Call call;
+  call.sid = make_sid("CA");
+  call.account_sid = make_sid("AC");  // no such account: the foreign key refuses the row
+  call.date_created = call.date_updated = now_seconds();
+  std::vector<std::error_code> results(2, std::make_error_code(std::errc::interrupted));
+  store_->calls().save(call, [&](std::error_code ec) { results[0] = ec; });
+  call.status = "ringing";
+  store_->calls().save(call, [&](std::error_code ec) { results[1] = ec; });
+  wakes.run_all();
+  loop_.run(1);
+  EXPECT_TRUE(results[0]);
+  EXPECT_EQ(results[0], results[1]);
+  EXPECT_NE(results[0], std::make_error_code(std::errc::interrupted));
+}
+
 TEST(Migrations, ApplyOnceAndRefuseANewerDatabase) {
   const auto file = std::filesystem::temp_directory_path() / ("sb-migrate-" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(file);
