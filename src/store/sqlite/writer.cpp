@@ -82,6 +82,7 @@ void Writer::run() {
   if (int e = pthread_setschedparam(pthread_self(), SCHED_BATCH, &param); e != 0) {
     spdlog::debug("store: writer thread stays in the default scheduling class ({})", std::strerror(e));
   }
+  pthread_setname_np(pthread_self(), "sb-store");  // top -H, perf, the benchmarks' per-thread CPU
   for (;;) {
     std::deque<Entry> batch;
     {
