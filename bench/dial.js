@@ -68,6 +68,9 @@ const HOLD_MS = bounded('HOLD_MS', 500, 0, 60000);
 const RUN_TIMEOUT_MS = bounded('RUN_TIMEOUT_MS', 180000, 10000, 900000);
 const KAM_CHILDREN = bounded('KAM_CHILDREN', 4, 1, 64);
 const KAMAILIO = process.env.KAMAILIO !== '0';
+// REALTIME=N: switchboard's signalling thread under SCHED_RR priority N (realtime_priority).
+const REALTIME = Number(process.env.REALTIME || 0);
+const SB_CONFIG = `${REALTIME ? `realtime_priority = ${REALTIME}\n` : ''}[calls]\ncalls_per_second = 10000\n`;
 const CONCURRENCY = list('CONCURRENCY', '50 100 200 400');
 const AUDIO_HOLD_MS = bounded('AUDIO_HOLD_MS', 8000, 3000, 60000);
 const RTP_PORTS = process.env.RTP_PORTS || '61000-64999'; // above the ephemeral range and the e2e tests' ranges
@@ -243,7 +246,7 @@ async function createCalls(client, count, rate, to, url) {
 // --- one switchboard run ----------------------------------------------------------------------
 async function runSwitchboard(rate, work) {
   const mark = cleanups.length;
-  const sb = await startSwitchboard({ config: '[calls]\ncalls_per_second = 10000\n', rtpPorts: RTP_PORTS, logLevel: 'warn' });
+  const sb = await startSwitchboard({ config: SB_CONFIG, rtpPorts: RTP_PORTS, logLevel: 'warn' });
   cleanups.push(() => sb.stop());
   const sippWait = RUN_TIMEOUT_MS - 15000;
   const dir = fs.mkdtempSync(path.join(work, 'sb-'));
@@ -402,7 +405,7 @@ async function runKamailio(rate, work) {
 async function runAudio(conc, work) {
   const mark = cleanups.length;
   const rate = Number(process.env.AUDIO_RATE || Math.max(25, conc / 2));
-  const sb = await startSwitchboard({ config: '[calls]\ncalls_per_second = 10000\n', rtpPorts: RTP_PORTS, logLevel: 'warn' });
+  const sb = await startSwitchboard({ config: SB_CONFIG, rtpPorts: RTP_PORTS, logLevel: 'warn' });
   cleanups.push(() => sb.stop());
   const sippWait = RUN_TIMEOUT_MS - 15000;
   const dir = fs.mkdtempSync(path.join(work, 'audio-'));
@@ -514,7 +517,7 @@ async function main() {
       return;
     }
     if (KAMAILIO) kamailioBin = findKamailio();
-    console.log(`# CALLS=${CALLS} RATES="${RATES.join(' ')}" ROUNDS=${ROUNDS} HOLD_MS=${HOLD_MS} KAM_CHILDREN=${KAM_CHILDREN}` +
+    console.log(`# CALLS=${CALLS} RATES="${RATES.join(' ')}" ROUNDS=${ROUNDS} HOLD_MS=${HOLD_MS} KAM_CHILDREN=${KAM_CHILDREN} REALTIME=${REALTIME}` +
       (KAMAILIO ? `; ${execFileSync(kamailioBin, ['-v'], { encoding: 'utf8' }).split('\n')[0]}` : ''));
     for (const rate of RATES) {
       const sbRuns = [], kamRuns = [];
