@@ -4,12 +4,11 @@
 #include "core/sid.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "../store_on_disk.hpp"
+
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <filesystem>
 #include <functional>
-#include <mutex>
 
 namespace sb::api {
 namespace {
@@ -19,32 +18,14 @@ namespace {
 class AuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sb-auth-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    store_ = store::sqlite::open_store(dir_ / "test.db", [this](std::function<void()> f) {
-      std::lock_guard lock(mutex_);
-      posted_.push_back(std::move(f));
-    });
     main_ = account("");
     sub_ = account(main_.sid);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   store::Account account(const std::string& owner) {
     const auto now = now_seconds();
     store::Account a{make_sid("AC"), owner, "name", "active", "Full", crypto::random_hex(16), now, now};
-    bool is_done = false;
-    store_->accounts().insert(a, [&](std::error_code ec) {
-      EXPECT_FALSE(ec);
-      is_done = true;
-    });
-    run_until([&] { return is_done; });
+    disk_.commit([&](store::Completion done) { store_->accounts().insert(a, std::move(done)); });
     return a;
   }
 
@@ -57,23 +38,7 @@ class AuthTest : public ::testing::Test {
     });
   }
   void commit() {
-    run_until([&] { return pending_ == 0; });
-  }
-
-  void run_until(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done()) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline);
-      std::function<void()> f;
-      {
-        std::lock_guard lock(mutex_);
-        if (!posted_.empty()) {
-          f = std::move(posted_.front());
-          posted_.pop_front();
-        }
-      }
-      if (f) f();
-    }
+    disk_.run_until([&] { return pending_ == 0; });
   }
 
   // 0 when authenticated as `a`, else the Twilio error code.
@@ -84,10 +49,8 @@ class AuthTest : public ::testing::Test {
     return 0;
   }
 
-  std::filesystem::path dir_;
-  std::mutex mutex_;
-  std::deque<std::function<void()>> posted_;
-  std::unique_ptr<store::Store> store_;
+  test::StoreOnDisk disk_{"sb-auth-"};
+  store::Store* store_ = &disk_.store();
   store::Account main_;
   store::Account sub_;
   int pending_ = 0;
@@ -145,7 +108,7 @@ TEST_F(AuthTest, AnUnknownAccountIsAcceptedOnceCreated) {
   bool is_done = false;
   store_->accounts().insert(later, [&](std::error_code) { is_done = true; });
   EXPECT_EQ(code_for(later, "token"), 0) << "before the commit";
-  run_until([&] { return is_done; });
+  disk_.run_until([&] { return is_done; });
   EXPECT_EQ(code_for(later, "token"), 0);
 }
 

@@ -3,15 +3,12 @@
 #include "core/sid.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "../store_on_disk.hpp"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <deque>
-#include <filesystem>
 #include <functional>
-#include <mutex>
 
 namespace sb::calls {
 namespace {
@@ -22,54 +19,20 @@ namespace {
 class SipDomainRouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sb-router-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    store_ = store::sqlite::open_store(dir_ / "test.db", [this](std::function<void()> f) {
-      std::lock_guard lock(mutex_);
-      posted_.push_back(std::move(f));
-    });
     const auto now = now_seconds();
     store::Account account{make_sid("AC"), "", "main", "active", "Full", "token", now, now};
-    commit([&](store::Completion done) { store_->accounts().insert(account, std::move(done)); });
+    disk_.commit([&](store::Completion done) { store_->accounts().insert(account, std::move(done)); });
     account_sid_ = account.sid;
     router_ = std::make_unique<SipDomainRouter>(*store_, digest_, guard_, "switchboard.local");
   }
-  void TearDown() override {
-    router_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
 
-  // Submits a write, then runs the posted completions until its own has run.
   template <class Write>
   void commit(Write write) {
-    bool is_done = false;
-    write([&](std::error_code ec) {
-      EXPECT_FALSE(ec) << ec.message();
-      is_done = true;
-    });
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!is_done) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline);
-      std::function<void()> f;
-      {
-        std::lock_guard lock(mutex_);
-        if (!posted_.empty()) {
-          f = std::move(posted_.front());
-          posted_.pop_front();
-        }
-      }
-      if (f) f();
-    }
+    disk_.commit(std::move(write));
   }
 
-  std::filesystem::path dir_;
-  std::mutex mutex_;
-  std::deque<std::function<void()>> posted_;
-  std::unique_ptr<store::Store> store_;
+  test::StoreOnDisk disk_{"sb-router-"};
+  store::Store* store_ = &disk_.store();
   std::string account_sid_;
   sip::DigestServer digest_{"switchboard", "secret"};
   sip::FailureGuard guard_{{.max_failures = 3}};

@@ -5,14 +5,9 @@
 #include "store/sip_digest.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "../store_on_disk.hpp"
+
 #include <gtest/gtest.h>
-
-#include <unistd.h>
-
-#include <condition_variable>
-#include <deque>
-#include <filesystem>
-#include <mutex>
 
 namespace sb::calls {
 namespace {
@@ -24,16 +19,6 @@ using namespace std::chrono_literals;
 class SipRegistrarTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sb-registrar-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    store_ = store::sqlite::open_store(dir_ / "test.db", [this](std::function<void()> f) {
-      std::lock_guard lock(mutex_);
-      posted_.push_back(std::move(f));
-      ready_.notify_all();
-    });
     const auto now = now_seconds();
     store::Account account{make_sid("AC"), "", "main", "active", "Full", "token", now, now};
     wait([&](store::Completion done) { store_->accounts().insert(account, std::move(done)); });
@@ -56,33 +41,12 @@ class SipRegistrarTest : public ::testing::Test {
     });
     router_ = std::make_unique<SipDomainRouter>(*store_, digest_, guard_, "switchboard.local");
   }
-  void TearDown() override {
-    router_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
 
   // Runs one write, and the completions the writer posts back until its own has run (the writer
   // runs jobs in order, so every write queued before it is committed too).
   template <class Write>
   void wait(Write write) {
-    bool is_done = false;
-    std::error_code result;
-    write([&](std::error_code ec) {
-      result = ec;
-      is_done = true;
-    });
-    while (!is_done) {
-      std::function<void()> f;
-      {
-        std::unique_lock lock(mutex_);
-        ASSERT_TRUE(ready_.wait_for(lock, 10s, [&] { return !posted_.empty(); }));
-        f = std::move(posted_.front());
-        posted_.pop_front();
-      }
-      f();
-    }
-    ASSERT_FALSE(result) << result.message();
+    disk_.commit(std::move(write));
   }
   void drain() {
     wait([&](store::Completion done) { store_->sip_registrations().remove("", "", "", std::move(done)); });
@@ -116,11 +80,8 @@ class SipRegistrarTest : public ::testing::Test {
   }
 
   static constexpr std::string_view kPassword = "Correct-Horse-42";
-  std::filesystem::path dir_;
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<std::function<void()>> posted_;
-  std::unique_ptr<store::Store> store_;
+  test::StoreOnDisk disk_{"sb-registrar-"};
+  store::Store* store_ = &disk_.store();
   store::SipDomain domain_;
   sip::DigestServer digest_{"switchboard", "secret"};
   sip::FailureGuard guard_{{.max_failures = 3}};
