@@ -43,6 +43,8 @@ function ticks(pid) {
   return Number(f[11]) + Number(f[12]); // utime + stime
 }
 const HZ = 100; // CLK_TCK on Linux x86-64
+// The "steal" column of /proc/stat's cpu line, in ticks.
+const stealTicks = () => Number(fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/)[8]);
 
 function pct(sorted, p) {
   if (!sorted.length) return NaN;
@@ -105,6 +107,7 @@ async function main() {
 
     const client = sb.client();
     const load0 = os.loadavg();
+    const steal0 = stealTicks();
     const cpu0 = ticks(sb.proc.pid);
     const t0 = now();
     const sent = new Map(); // To user -> client send time
@@ -126,6 +129,7 @@ async function main() {
     const tSippDone = now();
     const cpu1 = ticks(sb.proc.pid);
     const load1 = os.loadavg();
+    const steal1 = stealTicks();
     await new Promise((r) => setTimeout(r, 500));
     cap.kill('SIGTERM');
     await capExit;
@@ -184,6 +188,9 @@ async function main() {
       sipp: { code: sipp.code, errors: sipp.errors.split('\n').filter(Boolean).length },
       cpuSeconds: cpuS, cpuMsPerCall: Number(((cpuS * 1000) / CALLS).toFixed(2)),
       loadavgBefore: load0.map((x) => x.toFixed(2)).join(' '), loadavgAfter: load1.map((x) => x.toFixed(2)).join(' '),
+      // CPU time the hypervisor gave to others while this VM's vCPUs wanted it (all CPUs, during
+      // the calls): each tick of it is a pause that no process here could run through.
+      stealSeconds: (steal1 - steal0) / HZ,
       latency: rows.map((r) => ({ ...r, p50: fmt(r.p50), p90: fmt(r.p90), p99: fmt(r.p99), max: fmt(r.max) })),
     };
     console.log(JSON.stringify(result, null, 2));
