@@ -3,7 +3,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -139,5 +139,36 @@ test('realtime_priority puts the signalling thread, and only it, under SCHED_RR'
     assert.equal(sb.logLines(/SCHED_RR priority 7/).length, 1);
   } finally {
     await sb.stop();
+  }
+});
+
+test('realtime_priority without the right to it: one warning, normal scheduling, the server serves', async (t) => {
+  if (process.getuid() !== 0) return t.skip('needs root, to start the server as an unprivileged user');
+  const dir = fs.mkdtempSync('/tmp/sb-e2e-');
+  fs.chmodSync(dir, 0o777);
+  const config = path.join(dir, 'rt.toml');
+  fs.writeFileSync(config, 'realtime_priority = 10\n');
+  const proc = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', BIN, 'serve',
+    '--data-dir', path.join(dir, 'data'), '--http', '127.0.0.1:0', '--sip', '127.0.0.1:0', '--rtp-ports', '46000-46099',
+    '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d) => { stdout += d; });
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => proc.on('exit', resolve));
+  try {
+    const deadline = Date.now() + 10000;
+    while (!/client\.api\.baseUrl = '([^']+)'/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const base = /client\.api\.baseUrl = '([^']+)'/.exec(stdout);
+    assert.ok(base, `the server started:\n${stderr}`);
+    assert.equal((await fetch(`${new URL(base[1]).origin}/health`)).status, 200);
+    const warnings = stderr.split('\n').filter((l) => /realtime_priority = 10: the signalling thread stays in normal scheduling/.test(l));
+    assert.equal(warnings.length, 1, stderr);
+    const stat = fs.readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
+    assert.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]), 0); // SCHED_OTHER
+  } finally {
+    proc.kill('SIGTERM');
+    await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
