@@ -2,20 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numbers>
 
 namespace sb::media {
 
 namespace {
 
-// A frame is active (speech, or a tone) when its energy is this far above the noise floor ...
-constexpr double kActiveOverFloor = 8.0;  // 9 dB
-// ... and above this absolute level: mean square of an RMS of 100 (about -48 dBm0 in G.711), well
-// under quiet speech and above the idle noise of a digital line.
-constexpr double kActiveMinimum = 100.0 * 100.0;
-// The floor never falls below this (digital silence would make any noise look active).
-constexpr double kFloorMinimum = 4.0 * 4.0;
 // A speech start is confirmed by kOnsetActive active frames among the first kOnsetFrames.
 constexpr std::uint32_t kOnsetFrames = 5;
 constexpr std::uint32_t kOnsetActive = 3;
@@ -35,7 +27,6 @@ MachineDetector::MachineDetector(const MachineDetectionRequest& request) noexcep
     const double w = 2 * std::numbers::pi * static_cast<double>(kFirstBin + i) / static_cast<double>(kFrameSamples);
     coefficients_[i] = static_cast<float>(2 * std::cos(w));
   }
-  current_block_minimum_ = std::numeric_limits<double>::infinity();
 }
 
 MachineDetector::Decisions MachineDetector::on_audio(std::span<const std::int16_t> samples) noexcept {
@@ -58,22 +49,6 @@ MachineDetector::Decisions MachineDetector::on_silence(std::chrono::milliseconds
   Decisions out;
   for (auto frames = duration / kFrameDuration; frames > 0 && phase_ != Phase::done; --frames) analyse(kSilence, out);
   return out;
-}
-
-double MachineDetector::noise_floor() const noexcept {
-  double floor = current_block_minimum_;
-  for (std::size_t i = 0; i < std::min(blocks_seen_, kFloorBlocks); ++i) floor = std::min(floor, block_minimum_[i]);
-  return std::max(floor, kFloorMinimum);
-}
-
-void MachineDetector::update_floor(double energy) noexcept {
-  current_block_minimum_ = std::min(current_block_minimum_, energy);
-  if (++current_block_frames_ == kFloorBlockFrames) {
-    block_minimum_[blocks_seen_ % kFloorBlocks] = current_block_minimum_;
-    ++blocks_seen_;
-    current_block_minimum_ = std::numeric_limits<double>::infinity();
-    current_block_frames_ = 0;
-  }
 }
 
 float MachineDetector::tone_frequency(std::span<const std::int16_t, kFrameSamples> frame, double energy) const noexcept {
@@ -110,11 +85,8 @@ void MachineDetector::decide(AnsweredBy answered_by, bool is_final, Decisions& o
 }
 
 void MachineDetector::analyse(std::span<const std::int16_t, kFrameSamples> frame, Decisions& out) noexcept {
-  double sum = 0;
-  for (const std::int16_t x : frame) sum += static_cast<double>(x) * x;
-  const double energy = sum / kFrameSamples;
-  const bool is_active = energy > kActiveMinimum && energy > noise_floor() * kActiveOverFloor;
-  update_floor(energy);
+  const double energy = FrameActivity::energy(frame);
+  const bool is_active = activity_.classify(energy);
 
   const float tone = is_active ? tone_frequency(frame, energy) : 0.0f;
   if (tone > 0 && tone_frames_ > 0 && near(tone, tone_hz_, kToneSteadiness)) {

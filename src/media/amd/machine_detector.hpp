@@ -11,6 +11,8 @@
 
 #include "media/amd/machine_detection_request.hpp"
 
+#include "media/activity/frame_activity.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -66,14 +68,10 @@ class MachineDetector {
   static constexpr std::size_t kFirstBin = 8;   // 400 Hz: bins are 50 Hz apart (8000 / 160)
   static constexpr std::size_t kLastBin = 43;   // 2150 Hz
   static constexpr std::size_t kBins = kLastBin - kFirstBin + 1;
-  static constexpr std::size_t kFloorBlocks = 8;       // minimum statistics: 8 blocks ...
-  static constexpr std::size_t kFloorBlockFrames = 10;  // ... of 200 ms
 
   void analyse(std::span<const std::int16_t, kFrameSamples> frame, Decisions& out) noexcept;
   // The frequency of the steady tone that fills this frame, or 0.
   float tone_frequency(std::span<const std::int16_t, kFrameSamples> frame, double energy) const noexcept;
-  double noise_floor() const noexcept;
-  void update_floor(double energy) noexcept;
   void decide(AnsweredBy answered_by, bool is_final, Decisions& out) noexcept;
   std::chrono::milliseconds frames_to_duration(std::uint64_t frames) const noexcept { return kFrameDuration * frames; }
 
@@ -84,11 +82,7 @@ class MachineDetector {
   std::array<std::int16_t, kFrameSamples> partial_{};
   std::size_t partial_size_ = 0;
 
-  // Noise floor: the minimum frame energy of each 200 ms block, the last kFloorBlocks of them.
-  std::array<double, kFloorBlocks> block_minimum_{};
-  std::size_t blocks_seen_ = 0;
-  double current_block_minimum_ = 0;
-  std::size_t current_block_frames_ = 0;
+  FrameActivity activity_;  // energy against the noise floor
 
   // Speech: a start is confirmed by enough active frames just after it.
   std::uint64_t onset_start_ = 0;

@@ -1,22 +1,17 @@
 #include "media/recorder/speech_detector.hpp"
 
 #include <algorithm>
-#include <limits>
 
 namespace sb::media {
 
 namespace {
 // The answering machine detector's thresholds (media/amd/machine_detector.cpp), per channel.
-constexpr double kActiveOverFloor = 8.0;           // 9 dB
-constexpr double kActiveMinimum = 100.0 * 100.0;   // RMS 100, about -48 dBm0
-constexpr double kFloorMinimum = 4.0 * 4.0;
 constexpr std::uint32_t kOnsetFrames = 5;
 constexpr std::uint32_t kOnsetActive = 3;
 }  // namespace
 
 SpeechDetector::SpeechDetector(int channels) noexcept
-    : channels_(static_cast<std::size_t>(std::clamp(channels, 1, static_cast<int>(kMaxChannels)))),
-      current_block_minimum_(std::numeric_limits<double>::infinity()) {}
+    : channels_(static_cast<std::size_t>(std::clamp(channels, 1, static_cast<int>(kMaxChannels)))) {}
 
 void SpeechDetector::on_audio(std::span<const std::int16_t> interleaved) noexcept {
   const std::size_t frame_size = kFrameSamples * channels_;
@@ -41,29 +36,9 @@ std::chrono::milliseconds SpeechDetector::silent_for() const noexcept {
   return std::chrono::milliseconds(samples / 8);
 }
 
-double SpeechDetector::noise_floor() const noexcept {
-  double floor = current_block_minimum_;
-  for (std::size_t i = 0; i < std::min(blocks_seen_, kFloorBlocks); ++i) floor = std::min(floor, block_minimum_[i]);
-  return std::max(floor, kFloorMinimum);
-}
-
-void SpeechDetector::update_floor(double energy) noexcept {
-  current_block_minimum_ = std::min(current_block_minimum_, energy);
-  if (++current_block_frames_ == kFloorBlockFrames) {
-    block_minimum_[blocks_seen_ % kFloorBlocks] = current_block_minimum_;
-    ++blocks_seen_;
-    current_block_minimum_ = std::numeric_limits<double>::infinity();
-    current_block_frames_ = 0;
-  }
-}
-
 void SpeechDetector::analyse() noexcept {
   const std::size_t size = kFrameSamples * channels_;
-  double sum = 0;
-  for (std::size_t i = 0; i < size; ++i) sum += static_cast<double>(partial_[i]) * partial_[i];
-  const double energy = sum / static_cast<double>(size);
-  const bool is_active = energy > kActiveMinimum && energy > noise_floor() * kActiveOverFloor;
-  update_floor(energy);
+  const bool is_active = activity_.classify(FrameActivity::energy(std::span(partial_).first(size)));
   const std::uint64_t frame = frames_++;
 
   if (is_speaking_) {

@@ -8,6 +8,8 @@
 // per channel from the start of the recording. Owned by a recorder on its media thread;
 // allocates nothing.
 
+#include "media/activity/frame_activity.hpp"
+
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -45,22 +47,14 @@ class SpeechDetector {
   std::uint64_t position() const noexcept { return frames_ * kFrameSamples; }
 
  private:
-  static constexpr std::size_t kFloorBlocks = 8;        // minimum statistics: 8 blocks ...
-  static constexpr std::size_t kFloorBlockFrames = 10;  // ... of 200 ms
-
   void analyse() noexcept;
-  double noise_floor() const noexcept;
-  void update_floor(double energy) noexcept;
 
   std::size_t channels_;
   std::array<std::int16_t, kFrameSamples * kMaxChannels> partial_{};
   std::size_t partial_size_ = 0;
   std::uint64_t frames_ = 0;
 
-  std::array<double, kFloorBlocks> block_minimum_{};
-  std::size_t blocks_seen_ = 0;
-  double current_block_minimum_;
-  std::size_t current_block_frames_ = 0;
+  FrameActivity activity_;
 
   bool is_speaking_ = false;
   bool has_speech_ = false;
