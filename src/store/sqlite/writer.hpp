@@ -10,6 +10,7 @@
 // - a job submitted with a `row_key` writes a whole row; an earlier job of the same batch with the
 //   same key is superseded: it is not run, and its completion gets the superseding job's result.
 
+#include "core/pi_mutex.hpp"
 #include "store/sqlite/connection.hpp"
 
 #include <condition_variable>
@@ -64,8 +65,9 @@ class Writer {
   std::unique_ptr<Connection> connection_;
   Poster post_;
   Poster defer_wake_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
+  // Shared with the signalling loop (submit), which may run under SCHED_RR: priority inheritance.
+  PiMutex mutex_;
+  std::condition_variable_any wake_;
   std::deque<Entry> queue_;
   bool stopping_ = false;
   bool is_wake_posted_ = false;  // with defer_wake_: a wake is queued on the loop
