@@ -8,13 +8,14 @@
 namespace sb::media {
 namespace {
 
-// A range of 4 pairs of its own (other tests bind 31000-35999).
-constexpr std::uint16_t kMin = 36100;
-constexpr std::uint16_t kMax = 36107;
+// Each test has a range of 4 pairs of its own (ctest runs them in parallel; other tests bind
+// 31000-35999): 36100-36107 for the first, 36110-36117 for the second, and so on.
 
 std::uint16_t rtp_port(const RtpPortAllocator::Pair& pair) { return pair.rtp.local_endpoint()->port(); }
 
 TEST(RtpPortAllocator, HandsOutEvenOddPairsUntilTheRangeIsFull) {
+  constexpr std::uint16_t kMin = 36100;
+  constexpr std::uint16_t kMax = kMin + 7;
   RtpPortAllocator ports(kMin, kMax);
   std::vector<RtpPortAllocator::Pair> pairs;
   for (int i = 0; i < 4; ++i) {
@@ -34,6 +35,8 @@ TEST(RtpPortAllocator, HandsOutEvenOddPairsUntilTheRangeIsFull) {
 }
 
 TEST(RtpPortAllocator, AReleasedPairComesBackOnceItsSocketsClose) {
+  constexpr std::uint16_t kMin = 36110;
+  constexpr std::uint16_t kMax = kMin + 7;
   RtpPortAllocator ports(kMin, kMax);
   std::vector<std::optional<RtpPortAllocator::Pair>> pairs;
   for (int i = 0; i < 4; ++i) pairs.emplace_back(std::move(*ports.allocate("127.0.0.1")));
@@ -50,6 +53,8 @@ TEST(RtpPortAllocator, AReleasedPairComesBackOnceItsSocketsClose) {
 }
 
 TEST(RtpPortAllocator, SkipsPortsAnotherSocketHolds) {
+  constexpr std::uint16_t kMin = 36120;
+  constexpr std::uint16_t kMax = kMin + 7;
   auto squatter = UdpSocket::bind(*UdpEndpoint::parse("127.0.0.1", kMin));
   ASSERT_TRUE(squatter);
   RtpPortAllocator ports(kMin, kMax);
@@ -64,6 +69,8 @@ TEST(RtpPortAllocator, SkipsPortsAnotherSocketHolds) {
 }
 
 TEST(RtpPortAllocator, APairNeverReleasedIsRecoveredOnceItsSocketsAreGone) {
+  constexpr std::uint16_t kMin = 36130;
+  constexpr std::uint16_t kMax = kMin + 7;
   RtpPortAllocator ports(kMin, kMax);
   {
     std::vector<RtpPortAllocator::Pair> leaked;
@@ -76,6 +83,8 @@ TEST(RtpPortAllocator, APairNeverReleasedIsRecoveredOnceItsSocketsAreGone) {
 }
 
 TEST(RtpPortAllocator, IgnoresReleasesOutsideItsRange) {
+  constexpr std::uint16_t kMin = 36140;
+  constexpr std::uint16_t kMax = kMin + 7;
   RtpPortAllocator ports(kMin, kMax);
   auto pair = ports.allocate("127.0.0.1");
   ASSERT_TRUE(pair);
@@ -86,6 +95,8 @@ TEST(RtpPortAllocator, IgnoresReleasesOutsideItsRange) {
 }
 
 TEST(RtpPortAllocator, PreparedPairsAreHandedOutFirstAndReleasedForAnotherAddress) {
+  constexpr std::uint16_t kMin = 36150;
+  constexpr std::uint16_t kMax = kMin + 7;
   RtpPortAllocator ports(kMin, kMax);
   ports.prepare("127.0.0.1", 3);
   EXPECT_EQ(ports.prepared(), 3u);
