@@ -5,11 +5,12 @@
 // max_sources buckets; buckets that have refilled (idle sources) are forgotten first. Owned by
 // the signalling loop; not thread-safe.
 
+#include "core/string_map.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 namespace sb::sip {
 
@@ -41,14 +42,10 @@ class SourceRateLimiter {
     Clock::time_point updated{};
     bool is_refusing = false;
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
   void make_room(Clock::time_point now);
 
   SourceRateLimitOptions options_;
-  std::unordered_map<std::string, Bucket, Hash, std::equal_to<>> buckets_;
+  StringMap<Bucket> buckets_;
 };
 
 }  // namespace sb::sip

@@ -5,6 +5,7 @@
 // authenticates, names the AOR with an opaque key, and persists the changes it is given. Times
 // are wall-clock seconds so bindings survive a restart. Owned by the signalling loop.
 
+#include "core/string_map.hpp"
 #include "core/time.hpp"
 #include "sip/transport/transport.hpp"
 
@@ -14,7 +15,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace sb::sip {
@@ -97,13 +97,9 @@ class LocationService {
   const RegistrarPolicy& policy() const { return policy_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
   RegistrarPolicy policy_;
   // By AOR key; looked up with a string_view, no copy of the key per REGISTER.
-  std::unordered_map<std::string, std::vector<Binding>, Hash, std::equal_to<>> bindings_;
+  StringMap<std::vector<Binding>> bindings_;
   SystemTime next_expiry_ = SystemTime::max();
 };
 

@@ -2,16 +2,16 @@
 // A SQLite connection and prepared statements, RAII. A Connection belongs to one thread:
 // the read connection to the signalling loop, the write connection to the store writer.
 
+#include "core/string_map.hpp"
+
 #include <sqlite3.h>
 
 #include <cstdint>
-#include <functional>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <unordered_map>
 
 namespace sb::store::sqlite {
 
@@ -22,11 +22,7 @@ std::error_code make_error(int sqlite_code);
 class Connection;
 
 // Compiled statements by SQL text, looked up without copying the text (it is long for writes).
-struct SqlHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view sql) const noexcept { return std::hash<std::string_view>{}(sql); }
-};
-using StatementCache = std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>>;
+using StatementCache = StringMap<sqlite3_stmt*>;
 
 class Statement {
  public:

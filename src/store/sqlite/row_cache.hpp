@@ -16,6 +16,7 @@
 // - A failed write leaves entries that the database does not hold: the cache is cleared and
 //   bypassed (reads go to the database and fill nothing) until no write is in flight.
 
+#include "core/string_map.hpp"
 #include "store/account_repository.hpp"
 
 #include <cassert>
@@ -26,7 +27,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 #include <utility>
 
 namespace sb::store::sqlite {
@@ -111,13 +111,9 @@ class RowCache {
   std::size_t size() const { return state_->entries.size(); }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const noexcept { return std::hash<std::string_view>{}(key); }
-  };
   // Shared with the completions of writes in flight, which may run after the table is gone.
   struct State {
-    std::unordered_map<std::string, std::optional<Row>, Hash, std::equal_to<>> entries;
+    StringMap<std::optional<Row>> entries;
     std::size_t absent = 0;  // entries holding std::nullopt
     std::size_t in_flight = 0;
     bool is_bypassed = false;
