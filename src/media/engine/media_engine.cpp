@@ -21,7 +21,7 @@ struct MediaEngine::Impl {
   MediaWorker* worker_of(SessionId id) {
     assert(is_owner_thread());
     auto it = owners.find(id);
-    return it == owners.end() || is_stopped ? nullptr : workers[it->second].get();
+    return it == owners.end() || is_stopped ? nullptr : workers[it->second.worker].get();
   }
   template <class Command>
   void on_session(SessionId id, Command command) {
@@ -37,8 +37,12 @@ struct MediaEngine::Impl {
   AudioPreparer preparer;
   std::vector<std::unique_ptr<MediaWorker>> workers;
   std::vector<std::size_t> load;  // sessions per worker
-  std::unordered_map<SessionId, std::size_t, SessionIdHash> owners;
-  std::unordered_map<SessionId, std::uint16_t, SessionIdHash> rtp_ports;  // released on close
+  // Where each open session is: its worker, and its RTP port (released to `ports` on close).
+  struct Owner {
+    std::size_t worker;
+    std::uint16_t rtp_port;
+  };
+  std::unordered_map<SessionId, Owner, SessionIdHash> owners;
   std::uint64_t next_session = 1;
   std::uint64_t next_play = 1;
   bool is_stopped = false;
@@ -84,7 +88,7 @@ Result<SessionInfo> MediaEngine::open_session(const SessionOptions& options) {
 
   std::size_t index = 0;
   if (options.colocate_with) {
-    if (auto it = impl_->owners.find(*options.colocate_with); it != impl_->owners.end()) index = it->second;
+    if (auto it = impl_->owners.find(*options.colocate_with); it != impl_->owners.end()) index = it->second.worker;
   } else {
     index = static_cast<std::size_t>(std::min_element(impl_->load.begin(), impl_->load.end()) - impl_->load.begin());
   }
@@ -111,8 +115,7 @@ Result<SessionInfo> MediaEngine::open_session(const SessionOptions& options) {
   auto session = std::make_unique<MediaSession>(std::move(config), std::move(pair->rtp), std::move(pair->rtcp),
                                                 &impl_->on_event, std::chrono::steady_clock::now());
   worker->post([worker, s = std::move(session)]() mutable { worker->adopt(std::move(s)); });
-  impl_->owners[id] = index;
-  impl_->rtp_ports[id] = local->port();
+  impl_->owners[id] = {index, local->port()};
   ++impl_->load[index];
   return info;
 }
@@ -167,7 +170,7 @@ void MediaEngine::bridge(SessionId a, SessionId b) {
     second->post([second, first, b] { second->migrate(b, *first); });
     --impl_->load[second->index()];
     ++impl_->load[first->index()];
-    impl_->owners[b] = first->index();
+    impl_->owners[b].worker = first->index();
   }
   first->post([first, a, b] { first->bridge(a, b); });
 }
@@ -185,16 +188,15 @@ void MediaEngine::request_stats(SessionId session) {
 }
 
 void MediaEngine::close_session(SessionId session) {
-  MediaWorker* worker = impl_->worker_of(session);
-  if (!worker) return;
+  assert(impl_->is_owner_thread());
+  auto it = impl_->owners.find(session);
+  if (it == impl_->owners.end() || impl_->is_stopped) return;
+  MediaWorker* worker = impl_->workers[it->second.worker].get();
   worker->post([worker, session] { worker->close(session); });
   --impl_->load[worker->index()];
-  impl_->owners.erase(session);
   // The sockets close on the worker a moment later; a bind() refused meanwhile just moves on.
-  if (auto port = impl_->rtp_ports.find(session); port != impl_->rtp_ports.end()) {
-    impl_->ports.release(port->second);
-    impl_->rtp_ports.erase(port);
-  }
+  impl_->ports.release(it->second.rtp_port);
+  impl_->owners.erase(it);
 }
 
 void MediaEngine::stop() {
