@@ -98,6 +98,22 @@ std::string sha256_hex(std::string_view data) { return digest_hex(sha256_md(), d
 std::string md5_hex(std::string_view data) { return digest_hex(md5_md(), data); }
 
 // RFC 2104: HMAC(K, m) = H((K0 ^ opad) || H((K0 ^ ipad) || m)), K0 the key padded to the block.
+namespace {
+
+constexpr std::size_t kHmacBlock = 64;  // SHA-1's and SHA-256's
+
+// K0: the key, hashed first when it is longer than the block, padded with zeros.
+void hmac_block_key(const EVP_MD* md, std::string_view key, unsigned char (&k0)[kHmacBlock]) {
+  std::fill(std::begin(k0), std::end(k0), 0);
+  if (key.size() <= kHmacBlock) {
+    std::copy(key.begin(), key.end(), k0);
+  } else if (EVP_Digest(key.data(), key.size(), k0, nullptr, md, nullptr) != 1) {
+    throw std::runtime_error("HMAC key hashing failed");
+  }
+}
+
+}  // namespace
+
 struct HmacSha256::State {
   EVP_MD_CTX* inner = EVP_MD_CTX_new();  // after K0 ^ ipad
   EVP_MD_CTX* outer = EVP_MD_CTX_new();  // after K0 ^ opad
@@ -110,19 +126,13 @@ struct HmacSha256::State {
 };
 
 HmacSha256::HmacSha256(std::string_view key) : state_(std::make_unique<State>()) {
-  constexpr std::size_t kBlock = 64;
-  unsigned char k0[kBlock] = {};
-  if (key.size() > kBlock) {
-    unsigned int size = 0;
-    EVP_Digest(key.data(), key.size(), k0, &size, sha256_md(), nullptr);
-  } else {
-    std::copy(key.begin(), key.end(), k0);
-  }
-  unsigned char pad[kBlock];
+  unsigned char k0[kHmacBlock];
+  hmac_block_key(sha256_md(), key, k0);
+  unsigned char pad[kHmacBlock];
   auto keyed = [&](EVP_MD_CTX* ctx, unsigned char byte) {
-    for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(k0[i] ^ byte);
+    for (std::size_t i = 0; i < kHmacBlock; ++i) pad[i] = static_cast<unsigned char>(k0[i] ^ byte);
     if (ctx == nullptr || EVP_DigestInit_ex(ctx, sha256_md(), nullptr) != 1 ||
-        EVP_DigestUpdate(ctx, pad, kBlock) != 1) {
+        EVP_DigestUpdate(ctx, pad, kHmacBlock) != 1) {
       throw std::runtime_error("HMAC-SHA-256 initialisation failed");
     }
   };
@@ -149,24 +159,17 @@ void HmacSha256::sign(std::string_view data, unsigned char (&out)[32]) {
 // ~30 µs, once per signed webhook request); RFC 2104 over the fetched digest and this thread's
 // context costs the two hashes alone.
 std::string hmac_sha1(std::string_view key, std::string_view data) {
-  constexpr std::size_t kBlock = 64;
   constexpr std::size_t kSize = 20;
-  unsigned char k0[kBlock] = {};
+  unsigned char k0[kHmacBlock];
+  hmac_block_key(sha1_md(), key, k0);
   unsigned int size = 0;
-  if (key.size() > kBlock) {
-    if (EVP_Digest(key.data(), key.size(), k0, &size, sha1_md(), nullptr) != 1) {
-      throw std::runtime_error("HMAC-SHA-1 failed");
-    }
-  } else {
-    std::copy(key.begin(), key.end(), k0);
-  }
-  unsigned char pad[kBlock];
+  unsigned char pad[kHmacBlock];
   unsigned char inner[kSize];
   unsigned char out[kSize];
   EVP_MD_CTX* ctx = thread_context();
   auto hash = [&](unsigned char byte, const void* text, std::size_t text_size, unsigned char* digest) {
-    for (std::size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<unsigned char>(k0[i] ^ byte);
-    return EVP_DigestInit_ex(ctx, sha1_md(), nullptr) == 1 && EVP_DigestUpdate(ctx, pad, kBlock) == 1 &&
+    for (std::size_t i = 0; i < kHmacBlock; ++i) pad[i] = static_cast<unsigned char>(k0[i] ^ byte);
+    return EVP_DigestInit_ex(ctx, sha1_md(), nullptr) == 1 && EVP_DigestUpdate(ctx, pad, kHmacBlock) == 1 &&
            EVP_DigestUpdate(ctx, text, text_size) == 1 && EVP_DigestFinal_ex(ctx, digest, &size) == 1;
   };
   const bool is_ok = hash(0x36, data.data(), data.size(), inner) && hash(0x5c, inner, kSize, out);
