@@ -107,11 +107,12 @@ int serve(const Config& config, const ServeOptions& options) {
   boost::asio::io_context loop(1);
   // How the store writer and the media threads reach the loop (before them: it outlives them).
   LoopInbox inbox(loop);
-  // Every write is made on the loop: the writer is woken once per pass of it (a handler queued
-  // behind the pass), not once per write.
+  // Work the loop itself puts off until the handlers already queued have run.
+  const auto defer_on_loop = [&loop](std::function<void()> f) { boost::asio::post(loop, std::move(f)); };
+  // Every write is made on the loop: the writer is woken once per pass of it, not once per write.
   auto store = store::sqlite::open_store(
       config.data_dir / kDatabaseFile, [&inbox](std::function<void()> f) { inbox.post(std::move(f)); },
-      [&loop](std::function<void()> f) { boost::asio::post(loop, std::move(f)); });
+      defer_on_loop);
   // The address peers reach us at (Contact, SDP, From host).
   std::string advertised = config.public_address;
   if (advertised.empty()) {
@@ -142,7 +143,7 @@ int serve(const Config& config, const ServeOptions& options) {
   media::MediaEngine media_engine(
       media::MediaEngineOptions{.rtp_port_min = config.rtp_ports.low,
                                 .rtp_port_max = config.rtp_ports.high,
-                                .defer = [&loop](std::function<void()> f) { boost::asio::post(loop, std::move(f)); }},
+                                .defer = defer_on_loop},
       // Media events come from media threads: hand them to the loop.
       [&inbox, &engine_for_media](media::MediaEvent event) {
         inbox.post([&engine_for_media, event = std::move(event)] {
