@@ -113,6 +113,11 @@ std::optional<SipDomain> SipDomainTable::read_by_sid(std::string_view sid) {
   return read_domain(stmt);
 }
 
+std::optional<SipDomain> SipDomainTable::current_by_sid(std::string_view sid) {
+  const SipDomain* cached = by_name_.find_if([&](const SipDomain& c) { return c.sid == sid; });
+  return cached != nullptr ? std::optional<SipDomain>(*cached) : read_by_sid(sid);
+}
+
 void SipDomainTable::forget_name(const std::string& name, std::string_view sid) {
   const auto* cached = by_name_.find(name);
   if (cached != nullptr && *cached && (*cached)->sid != sid) return;  // a write in flight gave it away
@@ -144,9 +149,7 @@ void SipDomainTable::save(const SipDomain& domain, Completion done) {
   d.domain_name = lower(d.domain_name);
   // Visible to the next find_by_name(), unless the save will fail (another domain has the name).
   if (!by_name_.is_bypassed() && !writer_.is_stopped()) {
-    // The domain as it is now: in the cache if a write in flight changed it, else as stored.
-    const SipDomain* cached = by_name_.find_if([&](const SipDomain& c) { return c.sid == d.sid; });
-    const auto current = cached != nullptr ? std::optional<SipDomain>(*cached) : read_by_sid(d.sid);
+    const auto current = current_by_sid(d.sid);
     const auto holder = find_by_name(d.domain_name);
     if (!holder || holder->sid == d.sid) {
       SipDomain saved = d;
@@ -199,8 +202,7 @@ void SipDomainTable::save(const SipDomain& domain, Completion done) {
 void SipDomainTable::remove(std::string_view sid, Completion done) {
   // Gone for the next find_by_name().
   if (!by_name_.is_bypassed() && !writer_.is_stopped()) {
-    const SipDomain* cached = by_name_.find_if([&](const SipDomain& c) { return c.sid == sid; });
-    if (const auto current = cached != nullptr ? std::optional<SipDomain>(*cached) : read_by_sid(sid)) {
+    if (const auto current = current_by_sid(sid)) {
       forget_name(current->domain_name, sid);
     }
   }

@@ -136,6 +136,8 @@ class SipDomainTable final : public SipDomainRepository, private TableAccess {
   // The domain as it is in the database (not through the cache): for writes.
   std::optional<SipDomain> read_by_sid(std::string_view sid);
   std::optional<SipDomain> read_by_name(std::string_view lower_name);
+  // The domain as it is now: in the cache if a write in flight changed it, else as stored.
+  std::optional<SipDomain> current_by_sid(std::string_view sid);
   // Records that `name` no longer names the domain `sid`, unless another domain took it.
   void forget_name(const std::string& name, std::string_view sid);
 
