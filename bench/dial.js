@@ -319,6 +319,8 @@ async function runSwitchboard(rate, work) {
     clientCpuSeconds: r1((self1.user + self1.system) / 1e6, 2),
     sippCpuSeconds: r1((sippCpu.at(lastBye + 300).v - sippCpu.before(created.t0).v) / HZ, 2),
     loadavg: [load0, load1],
+    // The server's overload episodes (calls.overload_lag_ms): when new calls were held back.
+    overload: sb.logLines(/overload/).map((l) => l.replace(/^.*?(overload)/, '$1')).slice(0, 20),
   };
   while (cleanups.length > mark) { const c = cleanups.pop(); try { await c(); } catch { /* */ } }
   fs.rmSync(sb.dataDir, { recursive: true, force: true });

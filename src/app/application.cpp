@@ -153,6 +153,7 @@ int serve(const Config& config, const ServeOptions& options) {
   const bool binds_any = config.sip.host == "0.0.0.0" || config.sip.host == "::";
   calls::CallEngine call_engine(loop, *store, webhooks, http_client, user_agent, media_engine,
                                 {.calls_per_second = config.calls_per_second,
+                                 .overload_lag = config.overload_lag,
                                  .media_address = binds_any ? config.sip.host : advertised,
                                  .advertised_address = advertised,
                                  .data_dir = config.data_dir,

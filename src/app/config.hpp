@@ -46,6 +46,9 @@ struct Config {
   std::chrono::seconds http_request_timeout{30};
   std::chrono::seconds http_idle_timeout{60};
   double calls_per_second = 50;  // per account; calls beyond it wait in a queue
+  // The signalling loop's lag at which new outbound calls wait in the queue until it catches up;
+  // zero: never.
+  std::chrono::milliseconds overload_lag{50};
   std::vector<calls::Trunk> trunks;  // [[trunks]]: where phone numbers go
   std::map<std::string, calls::Egress, std::less<>> egress;  // [egress] region = "proxy:port"
   // Authentication failures (INVITE, REGISTER) from one address within a minute before it is

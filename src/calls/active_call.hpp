@@ -119,6 +119,9 @@ struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
   TimerWheel wheel;
   asio::steady_timer wheel_tick;
   RateLimiter limiter;
+  OverloadGate gate;
+  asio::steady_timer lag_probe;
+  bool is_probing = false;
   std::map<std::string, std::shared_ptr<struct ActiveCall>, std::less<>> calls;
   std::string api_base_url;  // "http://127.0.0.1:8080": RecordingUrl and friends
   std::map<media::SessionId, std::weak_ptr<struct ActiveCall>> by_session;
@@ -132,6 +135,8 @@ struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
   std::optional<std::vector<SipTarget>> registered_targets(const SipTarget& target);
 
   void tick();
+  // Measures the loop's lag once per gate window while there are calls (OverloadGate).
+  void probe_lag();
   void finished(const std::string& call_sid);
   void on_incoming_call(sip::IncomingCallId id, const sip::SipRequestInfo& invite);
   // Runs `call` (registered under its sid) until `body` ends, then forgets it once its final

@@ -74,8 +74,40 @@ CallEngine::Impl::Impl(asio::io_context& l, store::Store& s, Webhooks& w, http::
       options(std::move(o)),
       wheel(kWheelTick, 256, TimerWheel::Clock::now()),
       wheel_tick(l),
-      limiter(wheel, options.calls_per_second, [] { return TimerWheel::Clock::now(); }) {
+      limiter(wheel, options.calls_per_second, [] { return TimerWheel::Clock::now(); }),
+      gate({.window = kWheelTick, .high_lag = options.overload_lag, .low_lag = options.overload_lag / 5}),
+      lag_probe(l) {
   if (options.advertised_address.empty()) options.advertised_address = options.media_address;
+  if (options.overload_lag.count() > 0) limiter.set_gate(&gate);
+}
+
+void CallEngine::Impl::probe_lag() {
+  if (is_probing || options.overload_lag.count() == 0) return;
+  is_probing = true;
+  const auto deadline = std::chrono::steady_clock::now() + gate.options().window;
+  lag_probe.expires_at(deadline);
+  lag_probe.async_wait([weak = weak_from_this(), deadline](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (!self || ec) return;
+    self->is_probing = false;
+    const auto lag = std::chrono::steady_clock::now() - deadline;
+    const auto window_ms = static_cast<double>(self->gate.options().window.count());
+    switch (self->gate.on_window(lag)) {
+      case OverloadGate::Change::kLimited:
+        spdlog::warn("overload: the signalling loop is {} ms behind; new calls wait in the queue, starting at {:.0f}/s "
+                     "at most until it catches up",
+                     std::chrono::duration_cast<std::chrono::milliseconds>(lag).count(),
+                     self->gate.allowance() * 1000 / window_ms);
+        break;
+      case OverloadGate::Change::kOpened:
+        spdlog::warn("overload over after {:.1f} s: new calls start at their accounts' rates again",
+                     static_cast<double>(self->gate.limited_windows()) * window_ms / 1000);
+        break;
+      case OverloadGate::Change::kNone:
+        break;
+    }
+    if (!self->calls.empty()) self->probe_lag();
+  });
 }
 
 // The rate limiter's wheel only needs a tick while calls wait in its queue.
@@ -457,6 +489,7 @@ CallEngine::~CallEngine() {
 
 void CallEngine::Impl::spawn(const std::shared_ptr<ActiveCall>& active, asio::awaitable<void> body) {
   calls[active->lifecycle.call().sid] = active;
+  probe_lag();
   const auto sid = active->lifecycle.call().sid;
   asio::co_spawn(loop, std::move(body), [weak = weak_from_this(), sid, active](std::exception_ptr e) {
     if (e) {

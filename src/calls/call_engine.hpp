@@ -39,6 +39,9 @@ struct Egress {
 
 struct CallEngineOptions {
   double calls_per_second = 50;          // per account; more are queued, not refused
+  // The signalling loop's lag at which new outbound calls are held in the queue until it catches
+  // up (OverloadGate); zero: never.
+  std::chrono::milliseconds overload_lag{50};
   std::string media_address = "127.0.0.1";  // numeric address the RTP sockets bind
   std::string advertised_address;        // in SDP and our From host; empty: media_address
   std::filesystem::path data_dir = "var";   // audio cache and recordings below it

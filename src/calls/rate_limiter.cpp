@@ -37,6 +37,11 @@ void RateLimiter::drain(const std::string& account_sid) {
       wheel_.schedule(bucket.next_slot - now - wheel_.resolution(), [this, account_sid] { drain(account_sid); });
       return;
     }
+    if (gate_ != nullptr && !gate_->try_admit()) {
+      bucket.is_timer_armed = true;
+      wheel_.schedule(gate_->options().window, [this, account_sid] { drain(account_sid); });
+      return;
+    }
     // Slots owed because the wheel woke us late are caught up (at most one resolution's worth);
     // slots left unused for longer do not accumulate into a burst.
     bucket.next_slot = std::max(bucket.next_slot, now - wheel_.resolution()) + interval_;

@@ -3,6 +3,7 @@
 // each account gets `rate` call starts per second, in the order requested; the wait is the
 // call's queue_time. Signalling loop; driven by the loop's timer wheel.
 
+#include "calls/overload_gate.hpp"
 #include "core/timer_wheel.hpp"
 
 #include <deque>
@@ -20,6 +21,9 @@ class RateLimiter {
 
   // Runs `start` now if the account has a slot, else when its turn comes.
   void acquire(const std::string& account_sid, std::function<void()> start);
+  // Starts also pass `gate` (nullptr: none), which holds them back while the loop is overloaded;
+  // a call held there keeps its place and tries again a window later.
+  void set_gate(OverloadGate* gate) { gate_ = gate; }
   // Requests waiting for `account_sid`.
   std::size_t waiting(const std::string& account_sid) const;
 
@@ -34,6 +38,7 @@ class RateLimiter {
   TimerWheel& wheel_;
   Clock::duration interval_;
   std::function<Clock::time_point()> now_;
+  OverloadGate* gate_ = nullptr;
   std::map<std::string, Bucket, std::less<>> buckets_;
 };
 

@@ -85,6 +85,18 @@ TEST(Config, RealtimePriorityIsOffUnlessSet) {
   EXPECT_THROW(apply_toml(c, "realtime_priority = -1\n", "t.toml"), std::exception);
 }
 
+TEST(Config, OverloadLagDefaultsTo50MsAndZeroTurnsItOff) {
+  Config c;
+  EXPECT_EQ(c.overload_lag, std::chrono::milliseconds{50});
+  apply_toml(c, "[calls]\noverload_lag_ms = 0\n", "t.toml");
+  EXPECT_EQ(c.overload_lag, std::chrono::milliseconds{0});
+  apply_toml(c, "[calls]\noverload_lag_ms = 200\n", "t.toml");
+  EXPECT_EQ(c.overload_lag, std::chrono::milliseconds{200});
+  EXPECT_THROW(apply_toml(c, "[calls]\noverload_lag_ms = 2\n", "t.toml"), std::exception);
+  EXPECT_THROW(apply_toml(c, "[calls]\noverload_lag_ms = 10001\n", "t.toml"), std::exception);
+  EXPECT_THROW(apply_toml(c, "[calls]\noverload_lag_ms = \"fast\"\n", "t.toml"), std::exception);
+}
+
 TEST(Config, BadValuesNameTheSetting) {
   Config c;
   auto message = [&](std::string_view toml) {
