@@ -7,6 +7,7 @@
 //   node bench/dial.js                                  # 1000 calls at 100/s, 3 rounds
 //   CALLS=2000 RATES="100 200 400" ROUNDS=3 node bench/dial.js
 //   AUDIO=1 CONCURRENCY="50 100 200 400" node bench/dial.js
+//   SWITCHBOARD=0 CALLS=3000 RATES="600 1000" node bench/dial.js   # Kamailio alone: the machine's ceiling
 //
 // Bridged calls (default). Per round and rate, alternately:
 //   switchboard: a fresh server (build/release, `[calls] calls_per_second = 10000`, log level
@@ -68,6 +69,9 @@ const HOLD_MS = bounded('HOLD_MS', 500, 0, 60000);
 const RUN_TIMEOUT_MS = bounded('RUN_TIMEOUT_MS', 180000, 10000, 900000);
 const KAM_CHILDREN = bounded('KAM_CHILDREN', 4, 1, 64);
 const KAMAILIO = process.env.KAMAILIO !== '0';
+// SWITCHBOARD=0: Kamailio's runs alone (what this machine carries at a rate with the lightest server).
+const SWITCHBOARD = process.env.SWITCHBOARD !== '0';
+if (!SWITCHBOARD && !KAMAILIO) throw new Error('SWITCHBOARD=0 and KAMAILIO=0 leave nothing to run');
 // REALTIME=N: switchboard's signalling thread under SCHED_RR priority N (realtime_priority).
 const REALTIME = Number(process.env.REALTIME || 0);
 const SB_CONFIG = `${REALTIME ? `realtime_priority = ${REALTIME}\n` : ''}[calls]\ncalls_per_second = 10000\n`;
@@ -502,7 +506,7 @@ function median(xs) {
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-dial-'));
   cleanups.push(() => fs.rmSync(work, { recursive: true, force: true }));
-  const budget = (AUDIO ? CONCURRENCY.length : RATES.length * ROUNDS * (KAMAILIO ? 2 : 1)) * RUN_TIMEOUT_MS + 60000;
+  const budget = (AUDIO ? CONCURRENCY.length : RATES.length * ROUNDS * ((KAMAILIO ? 1 : 0) + (SWITCHBOARD ? 1 : 0))) * RUN_TIMEOUT_MS + 60000;
   const deadline = setTimeout(() => { console.error('run timeout'); cleanup().then(() => process.exit(2)); }, budget);
   process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
   process.on('SIGTERM', () => cleanup().then(() => process.exit(143)));
@@ -524,21 +528,23 @@ async function main() {
     for (const rate of RATES) {
       const sbRuns = [], kamRuns = [];
       for (let round = 0; round < ROUNDS; round++) {
-        const s = await runSwitchboard(rate, work);
-        sbRuns.push(s); console.log(JSON.stringify(s));
+        if (SWITCHBOARD) { const s = await runSwitchboard(rate, work); sbRuns.push(s); console.log(JSON.stringify(s)); }
         if (KAMAILIO) { const k = await runKamailio(rate, work); kamRuns.push(k); console.log(JSON.stringify(k)); }
       }
       const m = (runs, key) => median(runs.map((r) => r[key]));
-      const line = {
-        summary: true, rate, calls: CALLS, rounds: ROUNDS,
-        switchboard: { endedPerSecond: m(sbRuns, 'endedPerSecond'), cpuMsPerCall: m(sbRuns, 'cpuMsPerCall'),
+      const line = { summary: true, rate, calls: CALLS, rounds: ROUNDS };
+      if (SWITCHBOARD) {
+        line.switchboard = { endedPerSecond: m(sbRuns, 'endedPerSecond'), cpuMsPerCall: m(sbRuns, 'cpuMsPerCall'),
           failures: sbRuns.map((r) => r.failures), cpuMsPerCallRuns: sbRuns.map((r) => r.cpuMsPerCall),
           signallingMsPerCall: m(sbRuns, 'signallingMsPerCall'), loopMsPerCall: m(sbRuns, 'loopMsPerCall'),
-          mediaMsPerCall: m(sbRuns, 'mediaMsPerCall'), clientCpuSeconds: m(sbRuns, 'clientCpuSeconds') },
-      };
+          mediaMsPerCall: m(sbRuns, 'mediaMsPerCall'), clientCpuSeconds: m(sbRuns, 'clientCpuSeconds') };
+      }
       if (KAMAILIO) {
         line.kamailio = { endedPerSecond: m(kamRuns, 'endedPerSecond'), cpuMsPerCall: m(kamRuns, 'cpuMsPerCall'),
-          failures: kamRuns.map((r) => r.failures), cpuMsPerCallRuns: kamRuns.map((r) => r.cpuMsPerCall) };
+          failures: kamRuns.map((r) => r.failures), cpuMsPerCallRuns: kamRuns.map((r) => r.cpuMsPerCall),
+          sippCpuSeconds: m(kamRuns, 'sippCpuSeconds') };
+      }
+      if (SWITCHBOARD && KAMAILIO) {
         line.ratioCpuPerCall = r1(line.switchboard.cpuMsPerCall / line.kamailio.cpuMsPerCall, 2);
         line.ratioSignallingPerCall = r1(line.switchboard.signallingMsPerCall / line.kamailio.cpuMsPerCall, 2);
         line.ratioLoopPerCall = r1(line.switchboard.loopMsPerCall / line.kamailio.cpuMsPerCall, 2);
