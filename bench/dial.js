@@ -557,4 +557,5 @@ async function main() {
   }
 }
 
-main().catch(async (e) => { console.error(e); await cleanup(); process.exit(1); });
+// Exit once done: keep-alive sockets of the REST client and the webhook must not hold the process.
+main().then(() => process.exit(0), async (e) => { console.error(e); await cleanup(); process.exit(1); });

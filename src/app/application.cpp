@@ -112,7 +112,7 @@ int serve(const Config& config, const ServeOptions& options) {
   // Every write is made on the loop: the writer is woken once per pass of it, not once per write.
   auto store = store::sqlite::open_store(
       config.data_dir / kDatabaseFile, [&inbox](std::function<void()> f) { inbox.post(std::move(f)); },
-      defer_on_loop);
+      defer_on_loop, config.store_commit_delay);
   // The address peers reach us at (Contact, SDP, From host).
   std::string advertised = config.public_address;
   if (advertised.empty()) {

@@ -192,7 +192,7 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
       "sip.listen", "sip.tls_listen", "sip.auth_max_failures", "sip.auth_ban_seconds", "sip.dns_server",
       "sip.register_rate_limit", "sip.nat_keepalive_seconds", "sip.nat_keepalive_max_failures",
       "tls.cert", "tls.key", "tls.ca", "rtp.ports",
-      "calls.calls_per_second", "calls.overload_lag_ms"};
+      "calls.calls_per_second", "calls.overload_lag_ms", "store.commit_delay_ms"};
   for (const auto& [key, node] : root) {
     if (key.str() == "trunks") continue;  // an array of tables, read below
     if (key.str() == "egress") continue;  // region = "host:port" pairs, read below
@@ -263,6 +263,13 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
           fmt::format("{}: 'calls.overload_lag_ms' must be 0 (off) or a whole number of milliseconds from 5 to 10000", origin));
     }
     config.overload_lag = std::chrono::milliseconds{*v};
+  }
+  if (const auto node = root.at_path("store.commit_delay_ms")) {
+    const auto v = node.value<std::int64_t>();
+    if (!v || *v < 0 || *v > 100) {
+      throw std::runtime_error(fmt::format("{}: 'store.commit_delay_ms' must be a whole number of milliseconds from 0 to 100", origin));
+    }
+    config.store_commit_delay = std::chrono::milliseconds{*v};
   }
   if (const auto node = root.get("trunks")) config.trunks = read_trunks(*node, origin);
   if (const auto* egress = root.get_as<toml::table>("egress")) {

@@ -9,8 +9,8 @@ namespace {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const std::filesystem::path& file, Poster post, Poster defer_wake)
-      : writer_(open_write_connection(file), std::move(post), std::move(defer_wake)),
+  SqliteStore(const std::filesystem::path& file, Poster post, Poster defer_wake, std::chrono::microseconds commit_delay)
+      : writer_(open_write_connection(file), std::move(post), std::move(defer_wake), commit_delay),
         reader_(std::make_unique<Connection>(file, Connection::Mode::kReadOnly)),
         accounts_(*reader_, writer_),
         applications_(*reader_, writer_),
@@ -75,8 +75,8 @@ std::unique_ptr<Connection> open_write_connection(const std::filesystem::path& d
 }
 
 std::unique_ptr<Store> open_store(const std::filesystem::path& database_file, Poster post_to_loop,
-                                  Poster defer_wake) {
-  return std::make_unique<SqliteStore>(database_file, std::move(post_to_loop), std::move(defer_wake));
+                                  Poster defer_wake, std::chrono::microseconds commit_delay) {
+  return std::make_unique<SqliteStore>(database_file, std::move(post_to_loop), std::move(defer_wake), commit_delay);
 }
 
 }  // namespace sb::store::sqlite

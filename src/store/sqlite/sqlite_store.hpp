@@ -12,9 +12,9 @@ namespace sb::store::sqlite {
 
 // Throws std::runtime_error when the file cannot be opened or migrated (start-up failure).
 // `defer_wake` (see Writer) wakes the writer once per pass of the loop instead of per write; the
-// server passes the loop's post for both.
+// server passes the loop's post for both. `commit_delay`: see Writer.
 std::unique_ptr<Store> open_store(const std::filesystem::path& database_file, Poster post_to_loop,
-                                  Poster defer_wake = {});
+                                  Poster defer_wake = {}, std::chrono::microseconds commit_delay = {});
 
 // The writer's connection as open_store makes it: journal and sync settings applied, schema
 // migrated. For benchmarks and tests that drive a Writer directly. Throws like open_store.

@@ -12,8 +12,12 @@
 
 namespace sb::store::sqlite {
 
-Writer::Writer(std::unique_ptr<Connection> connection, Poster post_to_loop, Poster defer_wake)
-    : connection_(std::move(connection)), post_(std::move(post_to_loop)), defer_wake_(std::move(defer_wake)) {
+Writer::Writer(std::unique_ptr<Connection> connection, Poster post_to_loop, Poster defer_wake,
+               std::chrono::microseconds commit_delay)
+    : connection_(std::move(connection)),
+      post_(std::move(post_to_loop)),
+      defer_wake_(std::move(defer_wake)),
+      commit_delay_(commit_delay) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -89,6 +93,12 @@ void Writer::run() {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left to write
+      if (commit_delay_.count() > 0 && !stopping_) {
+        // Submits meanwhile only queue (nobody waits on wake_), so this costs one timer wake.
+        lock.unlock();
+        std::this_thread::sleep_for(commit_delay_);
+        lock.lock();
+      }
       batch.swap(queue_);
     }
     commit_batch(batch);

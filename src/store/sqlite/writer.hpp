@@ -13,6 +13,7 @@
 #include "core/pi_mutex.hpp"
 #include "store/sqlite/connection.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -33,7 +34,12 @@ class Writer {
   // `defer_wake`, when set, posts to the signalling loop's queue (behind what is queued there):
   // submit() then wakes the writer through it, once per pass. Without it, every submit wakes the
   // writer directly.
-  Writer(std::unique_ptr<Connection> connection, Poster post_to_loop, Poster defer_wake = {});
+  // `commit_delay` (zero: none): once woken, the writer waits this long before it takes the queue,
+  // so the writes of the next passes join the same commit. Most of a commit's cost is per commit
+  // (WAL frames, locks, a wake of the loop), so at low rates, when each pass brings one or two
+  // writes, this trades that much latency of every completion for fewer commits.
+  Writer(std::unique_ptr<Connection> connection, Poster post_to_loop, Poster defer_wake = {},
+         std::chrono::microseconds commit_delay = {});
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
   ~Writer();
@@ -65,6 +71,7 @@ class Writer {
   std::unique_ptr<Connection> connection_;
   Poster post_;
   Poster defer_wake_;
+  std::chrono::microseconds commit_delay_;
   // Shared with the signalling loop (submit), which may run under SCHED_RR: priority inheritance.
   PiMutex mutex_;
   std::condition_variable_any wake_;

@@ -386,6 +386,25 @@ TEST_F(SqliteStoreTest, ADeferredWakeCommitsThePassesWritesTogether) {
   wakes.run_all();
 }
 
+TEST_F(SqliteStoreTest, ACommitDelayGathersWritesSubmittedMeanwhileIntoOneCommit) {
+  // Without deferred wakes every submit wakes the writer: only the delay can join them.
+  store_ = open_store(dir_ / "delayed.db", loop_.poster(), {}, std::chrono::milliseconds{200});
+  std::vector<std::error_code> results(3, std::make_error_code(std::errc::interrupted));
+  std::vector<Account> accounts{account(), account(), account()};
+  for (std::size_t i = 0; i < accounts.size(); ++i) {
+    store_->accounts().insert(accounts[i], [&, i](std::error_code ec) { results[i] = ec; });
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  loop_.run(1);  // one batch, one post: all three completed
+  for (const auto& ec : results) EXPECT_FALSE(ec);
+  for (const auto& a : accounts) EXPECT_TRUE(store_->accounts().find(a.sid));
+  // Closing in the middle of a delay still commits what is queued.
+  store_->accounts().insert(account(), [&](std::error_code ec) { results[0] = ec; });
+  store_.reset();
+  loop_.run(1);
+  EXPECT_FALSE(results[0]);
+}
+
 TEST_F(SqliteStoreTest, SavesOfOneCallInABatchWriteTheNewestAndCompleteInOrderAfterTheCommit) {
   DeferredWakes wakes;
   store_ = open_store(dir_ / "deferred.db", loop_.poster(), wakes.poster());
