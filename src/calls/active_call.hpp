@@ -118,10 +118,9 @@ struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
   CallEngineOptions options;
   TimerWheel wheel;
   asio::steady_timer wheel_tick;
+  bool is_ticking = false;
   RateLimiter limiter;
   OverloadGate gate;
-  asio::steady_timer lag_probe;
-  bool is_probing = false;
   std::map<std::string, std::shared_ptr<struct ActiveCall>, std::less<>> calls;
   std::string api_base_url;  // "http://127.0.0.1:8080": RecordingUrl and friends
   std::map<media::SessionId, std::weak_ptr<struct ActiveCall>> by_session;
@@ -134,9 +133,11 @@ struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
   // error 32009); nullopt when the target is not one of our domains.
   std::optional<std::vector<SipTarget>> registered_targets(const SipTarget& target);
 
+  // Advances the wheel now, and keeps a 20 ms tick going while the wheel holds timers or, with
+  // the overload gate on, while there are calls.
   void tick();
-  // Measures the loop's lag once per gate window while there are calls (OverloadGate).
-  void probe_lag();
+  // One tick's lateness, for the overload gate; logs when it starts or stops holding calls.
+  void watch_lag(TimerWheel::Duration lag);
   void finished(const std::string& call_sid);
   void on_incoming_call(sip::IncomingCallId id, const sip::SipRequestInfo& invite);
   // Runs `call` (registered under its sid) until `body` ends, then forgets it once its final

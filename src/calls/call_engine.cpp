@@ -75,49 +75,45 @@ CallEngine::Impl::Impl(asio::io_context& l, store::Store& s, Webhooks& w, http::
       wheel(kWheelTick, 256, TimerWheel::Clock::now()),
       wheel_tick(l),
       limiter(wheel, options.calls_per_second, [] { return TimerWheel::Clock::now(); }),
-      gate({.window = kWheelTick, .high_lag = options.overload_lag, .low_lag = options.overload_lag / 5}),
-      lag_probe(l) {
+      gate({.window = kWheelTick, .high_lag = options.overload_lag, .low_lag = options.overload_lag / 5}) {
   if (options.advertised_address.empty()) options.advertised_address = options.media_address;
   if (options.overload_lag.count() > 0) limiter.set_gate(&gate);
 }
 
-void CallEngine::Impl::probe_lag() {
-  if (is_probing || options.overload_lag.count() == 0) return;
-  is_probing = true;
-  const auto deadline = std::chrono::steady_clock::now() + gate.options().window;
-  lag_probe.expires_at(deadline);
-  lag_probe.async_wait([weak = weak_from_this(), deadline](boost::system::error_code ec) {
+// One 20 ms tick serves the engine: it advances the CPS queue's wheel while calls wait there and,
+// with the overload gate on, measures how late the loop runs while there are calls at all.
+void CallEngine::Impl::tick() {
+  wheel.advance(TimerWheel::Clock::now());
+  const bool is_gate_watching = options.overload_lag.count() > 0 && !calls.empty();
+  if (is_ticking || (wheel.size() == 0 && !is_gate_watching)) return;
+  is_ticking = true;
+  const auto deadline = TimerWheel::Clock::now() + kWheelTick;
+  wheel_tick.expires_at(deadline);
+  wheel_tick.async_wait([weak = weak_from_this(), deadline](boost::system::error_code ec) {
     auto self = weak.lock();
     if (!self || ec) return;
-    self->is_probing = false;
-    const auto lag = std::chrono::steady_clock::now() - deadline;
-    const auto window_ms = static_cast<double>(self->gate.options().window.count());
-    switch (self->gate.on_window(lag)) {
-      case OverloadGate::Change::kLimited:
-        spdlog::warn("overload: the signalling loop is {} ms behind; new calls wait in the queue, starting at {:.0f}/s "
-                     "at most until it catches up",
-                     std::chrono::duration_cast<std::chrono::milliseconds>(lag).count(),
-                     self->gate.allowance() * 1000 / window_ms);
-        break;
-      case OverloadGate::Change::kOpened:
-        spdlog::warn("overload over after {:.1f} s: new calls start at their accounts' rates again",
-                     static_cast<double>(self->gate.limited_windows()) * window_ms / 1000);
-        break;
-      case OverloadGate::Change::kNone:
-        break;
-    }
-    if (!self->calls.empty()) self->probe_lag();
+    self->is_ticking = false;
+    if (self->options.overload_lag.count() > 0) self->watch_lag(TimerWheel::Clock::now() - deadline);
+    self->tick();
   });
 }
 
-// The rate limiter's wheel only needs a tick while calls wait in its queue.
-void CallEngine::Impl::tick() {
-  wheel.advance(TimerWheel::Clock::now());
-  if (wheel.size() == 0) return;
-  wheel_tick.expires_after(kWheelTick);
-  wheel_tick.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    if (auto self = weak.lock(); self && !ec) self->tick();
-  });
+void CallEngine::Impl::watch_lag(TimerWheel::Duration lag) {
+  const auto window_ms = static_cast<double>(gate.options().window.count());
+  switch (gate.on_window(lag)) {
+    case OverloadGate::Change::kLimited:
+      spdlog::warn("overload: the signalling loop is {} ms behind; new calls wait in the queue, starting at {:.0f}/s "
+                   "at most until it catches up",
+                   std::chrono::duration_cast<std::chrono::milliseconds>(lag).count(),
+                   gate.allowance() * 1000 / window_ms);
+      break;
+    case OverloadGate::Change::kOpened:
+      spdlog::warn("overload over after {:.1f} s: new calls start at their accounts' rates again",
+                   static_cast<double>(gate.limited_windows()) * window_ms / 1000);
+      break;
+    case OverloadGate::Change::kNone:
+      break;
+  }
 }
 
 void CallEngine::Impl::finished(const std::string& call_sid) {
@@ -489,7 +485,7 @@ CallEngine::~CallEngine() {
 
 void CallEngine::Impl::spawn(const std::shared_ptr<ActiveCall>& active, asio::awaitable<void> body) {
   calls[active->lifecycle.call().sid] = active;
-  probe_lag();
+  tick();  // the overload gate watches the loop while there are calls
   const auto sid = active->lifecycle.call().sid;
   asio::co_spawn(loop, std::move(body), [weak = weak_from_this(), sid, active](std::exception_ptr e) {
     if (e) {
