@@ -74,7 +74,10 @@ const SWITCHBOARD = process.env.SWITCHBOARD !== '0';
 if (!SWITCHBOARD && !KAMAILIO) throw new Error('SWITCHBOARD=0 and KAMAILIO=0 leave nothing to run');
 // REALTIME=N: switchboard's signalling thread under SCHED_RR priority N (realtime_priority).
 const REALTIME = Number(process.env.REALTIME || 0);
-const SB_CONFIG = `${REALTIME ? `realtime_priority = ${REALTIME}\n` : ''}[calls]\ncalls_per_second = 10000\n`;
+// COMMIT_DELAY_MS=N: the store writer gathers writes N ms before a commit (store.commit_delay_ms).
+const COMMIT_DELAY_MS = bounded('COMMIT_DELAY_MS', 0, 0, 100);
+const SB_CONFIG = `${REALTIME ? `realtime_priority = ${REALTIME}\n` : ''}[calls]\ncalls_per_second = 10000\n` +
+  `[store]\ncommit_delay_ms = ${COMMIT_DELAY_MS}\n`;
 const CONCURRENCY = list('CONCURRENCY', '50 100 200 400');
 const AUDIO_HOLD_MS = bounded('AUDIO_HOLD_MS', 8000, 3000, 60000);
 const RTP_PORTS = process.env.RTP_PORTS || '61000-64999'; // above the ephemeral range and the e2e tests' ranges
@@ -523,7 +526,7 @@ async function main() {
       return;
     }
     if (KAMAILIO) kamailioBin = findKamailio();
-    console.log(`# CALLS=${CALLS} RATES="${RATES.join(' ')}" ROUNDS=${ROUNDS} HOLD_MS=${HOLD_MS} KAM_CHILDREN=${KAM_CHILDREN} REALTIME=${REALTIME}` +
+    console.log(`# CALLS=${CALLS} RATES="${RATES.join(' ')}" ROUNDS=${ROUNDS} HOLD_MS=${HOLD_MS} KAM_CHILDREN=${KAM_CHILDREN} REALTIME=${REALTIME} COMMIT_DELAY_MS=${COMMIT_DELAY_MS}` +
       (KAMAILIO ? `; ${execFileSync(kamailioBin, ['-v'], { encoding: 'utf8' }).split('\n')[0]}` : ''));
     for (const rate of RATES) {
       const sbRuns = [], kamRuns = [];

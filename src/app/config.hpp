@@ -49,8 +49,10 @@ struct Config {
   // The signalling loop's lag at which new outbound calls wait in the queue until it catches up;
   // zero: never.
   std::chrono::milliseconds overload_lag{50};
-  // How long the store writer gathers writes before a commit (see store::sqlite::Writer).
-  std::chrono::milliseconds store_commit_delay{3};
+  // How long the store writer gathers writes before a commit (see store::sqlite::Writer). Off by
+  // default: a webhook sent meanwhile (an action, a recording callback) could name rows that the
+  // API does not show yet.
+  std::chrono::milliseconds store_commit_delay{0};
   std::vector<calls::Trunk> trunks;  // [[trunks]]: where phone numbers go
   std::map<std::string, calls::Egress, std::less<>> egress;  // [egress] region = "proxy:port"
   // Authentication failures (INVITE, REGISTER) from one address within a minute before it is

@@ -97,11 +97,11 @@ TEST(Config, OverloadLagDefaultsTo50MsAndZeroTurnsItOff) {
   EXPECT_THROW(apply_toml(c, "[calls]\noverload_lag_ms = \"fast\"\n", "t.toml"), std::exception);
 }
 
-TEST(Config, StoreCommitDelayDefaultsTo3Ms) {
+TEST(Config, StoreCommitDelayIsOffUnlessSet) {
   Config c;
-  EXPECT_EQ(c.store_commit_delay, std::chrono::milliseconds{3});
-  apply_toml(c, "[store]\ncommit_delay_ms = 0\n", "t.toml");
   EXPECT_EQ(c.store_commit_delay, std::chrono::milliseconds{0});
+  apply_toml(c, "[store]\ncommit_delay_ms = 3\n", "t.toml");
+  EXPECT_EQ(c.store_commit_delay, std::chrono::milliseconds{3});
   EXPECT_THROW(apply_toml(c, "[store]\ncommit_delay_ms = 101\n", "t.toml"), std::exception);
   EXPECT_THROW(apply_toml(c, "[store]\ncommit_delay_ms = -1\n", "t.toml"), std::exception);
 }
