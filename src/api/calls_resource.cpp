@@ -107,14 +107,23 @@ void list_calls(const ContextPtr& ctx) {
                                   page_result(page)));
 }
 
-void fetch_call(const ContextPtr& ctx) {
-  const auto call = ctx->store.calls().find(ctx->account->sid, ctx->captures.at(1));
+// A live call is read from the engine, the rest from the store: the application's handler of a
+// webhook then sees the state the webhook announced even before its commit.
+std::optional<store::Call> find_call(const ContextPtr& ctx, const calls::CallControl* control, std::string_view sid) {
+  if (control != nullptr) {
+    if (auto live = control->live_call(sid); live && live->account_sid == ctx->account->sid) return live;
+  }
+  return ctx->store.calls().find(ctx->account->sid, sid);
+}
+
+void fetch_call(const ContextPtr& ctx, const calls::CallControl* control) {
+  const auto call = find_call(ctx, control, ctx->captures.at(1));
   if (!call) return ctx->fail(ApiError::not_found(ctx->request.path()));
   ctx->respond(200, render_call(*call));
 }
 
-void delete_call(const ContextPtr& ctx) {
-  const auto call = ctx->store.calls().find(ctx->account->sid, ctx->captures.at(1));
+void delete_call(const ContextPtr& ctx, const calls::CallControl* control) {
+  const auto call = find_call(ctx, control, ctx->captures.at(1));
   if (!call) return ctx->fail(ApiError::not_found(ctx->request.path()));
   if (is_live(call->status)) {
     return ctx->fail(ApiError{400, 21220,
@@ -191,7 +200,7 @@ void create_call(const ContextPtr& ctx, calls::CallControl& control) {
 }
 
 void update_call(const ContextPtr& ctx, calls::CallControl& control) {
-  const auto call = ctx->store.calls().find(ctx->account->sid, ctx->captures.at(1));
+  const auto call = find_call(ctx, &control, ctx->captures.at(1));
   if (!call) return ctx->fail(ApiError::not_found(ctx->request.path()));
   const auto& f = ctx->form;
   calls::CallRedirect redirect;
@@ -227,7 +236,9 @@ void update_call(const ContextPtr& ctx, calls::CallControl& control) {
                                 ""});
     }
   }
-  ctx->respond(200, render_call(*ctx->store.calls().find(ctx->account->sid, call->sid)));
+  const auto updated = find_call(ctx, &control, call->sid);
+  if (!updated) return ctx->fail(ApiError::not_found(ctx->request.path()));
+  ctx->respond(200, render_call(*updated));
 }
 
 }  // namespace
@@ -236,8 +247,9 @@ void add_call_routes(Router& router, calls::CallControl* control) {
   constexpr auto kList = "/2010-04-01/Accounts/{}/Calls.json";
   constexpr auto kItem = "/2010-04-01/Accounts/{}/Calls/{}.json";
   router.add({"GET", kList, Scope::kAccount, false, kListFilters, list_calls});
-  router.add({"GET", kItem, Scope::kAccount, false, {}, fetch_call});
-  router.add({"DELETE", kItem, Scope::kAccount, false, {}, delete_call});
+  router.add({"GET", kItem, Scope::kAccount, false, {}, [control](const ContextPtr& ctx) { fetch_call(ctx, control); }});
+  router.add({"DELETE", kItem, Scope::kAccount, false, {},
+              [control](const ContextPtr& ctx) { delete_call(ctx, control); }});
   if (control == nullptr) return;  // no call engine: calls can be read, not placed
   router.add({"POST", kList, Scope::kAccount, false, calls::outbound_call_parameters(),
               [control](const ContextPtr& ctx) { create_call(ctx, *control); }});

@@ -207,7 +207,9 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   // kNext: the last document ran out of verbs; kHangup: <Hangup>/<Reject> or an unusable
   // document; kOver: the call ended or the API took it away.
   asio::awaitable<Flow> run_twiml(TwimlSource source);
-  asio::awaitable<std::optional<twiml::Document>> load(TwimlSource source);
+  // `after_writes`: the request leaves once every write made so far is committed (an action URL
+  // then finds the recordings and notifications it is told about); not for a call's first document.
+  asio::awaitable<std::optional<twiml::Document>> load(TwimlSource source, bool after_writes);
   asio::awaitable<Flow> execute(const twiml::Verb& verb, TwimlSource& next_source);
   asio::awaitable<Flow> play_and_wait(media::PlayRequest request, bool stop_on_digit, std::string* digits);
   asio::awaitable<Flow> say(const twiml::Say& say, bool stop_on_digit, std::string* digits);
@@ -246,6 +248,9 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
                                  const RecordingCallback& callback);
   void announce_recording(const store::Recording& recording, std::string_view status,
                           const RecordingCallback& callback);
+  // The recording status callback for `status`, ready to send later (empty when not wanted).
+  std::function<void()> recording_announcement(const store::Recording& recording, std::string_view status,
+                                               const RecordingCallback& callback);
   std::string recording_url(const store::Recording& recording) const;
   // Handles an event that ends or redirects the call whatever the verb; true when it did.
   bool handle_interruption(const CallEvent& event);

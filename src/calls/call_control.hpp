@@ -10,6 +10,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace sb::calls {
 
@@ -31,6 +32,9 @@ class CallControl {
   // the call's record once its final state is stored, or nullopt when it is not live here.
   virtual void end(const std::string& call_sid, const std::string& status,
                    std::function<void(std::optional<store::Call>)> done) = 0;
+  // The record of a call live on this node as it stands now: its newest state, which may not be
+  // committed yet (a webhook announcing it can arrive first). nullopt when not live here.
+  virtual std::optional<store::Call> live_call(std::string_view call_sid) const = 0;
   // The SIP trunks phone numbers leave through (none: phone numbers cannot be called).
   virtual const TrunkTable* trunks() const { return nullptr; }
 };

@@ -60,7 +60,11 @@ void ActiveCall::report_to_action_after_hangup(const WebhookTarget& action, cons
   auto request = voice_parameters(call);
   request.set("CallStatus", "completed");
   for (const auto& f : params.fields()) request.set(f.name, f.value);
-  engine.webhooks.fetch_twiml(auth_token, call, action, std::nullopt, std::move(request), [](TwimlFetch) {});
+  // Once stored, as any action request (ActiveCall::load): the call may be gone by then.
+  engine.store.after_writes([&webhooks = engine.webhooks, token = auth_token, call, action,
+                             request = std::move(request)]() mutable {
+    webhooks.fetch_twiml(token, call, action, std::nullopt, std::move(request), [](TwimlFetch) {});
+  });
 }
 
 CallEngine::Impl::Impl(asio::io_context& l, store::Store& s, Webhooks& w, http::Client& h, sip::UserAgent& ua,
@@ -521,6 +525,12 @@ bool CallEngine::redirect(const std::string& call_sid, CallRedirect redirect) {
   }
   it->second->post(ApiRedirect{std::move(redirect)});
   return true;
+}
+
+std::optional<store::Call> CallEngine::live_call(std::string_view call_sid) const {
+  auto it = impl_->calls.find(call_sid);
+  if (it == impl_->calls.end()) return std::nullopt;
+  return it->second->lifecycle.call();
 }
 
 void CallEngine::end(const std::string& call_sid, const std::string& status,

@@ -63,6 +63,7 @@ class CallEngine final : public CallControl {
   bool redirect(const std::string& call_sid, CallRedirect redirect) override;
   void end(const std::string& call_sid, const std::string& status,
            std::function<void(std::optional<store::Call>)> done) override;
+  std::optional<store::Call> live_call(std::string_view call_sid) const override;
 
   const TrunkTable* trunks() const override;
 

@@ -102,9 +102,14 @@ asio::awaitable<std::optional<media::RecordFinished>> ActiveCall::wait_recording
 
 void ActiveCall::announce_recording(const store::Recording& recording, std::string_view status,
                                     const RecordingCallback& callback) {
+  if (auto send = recording_announcement(recording, status, callback)) send();
+}
+
+std::function<void()> ActiveCall::recording_announcement(const store::Recording& recording, std::string_view status,
+                                                         const RecordingCallback& callback) {
   const bool wanted = (status == "in-progress" && callback.in_progress) ||
                       (status == "completed" && callback.completed) || (status == "absent" && callback.absent);
-  if (!callback.target || !wanted) return;
+  if (!callback.target || !wanted) return {};
   const auto& call = lifecycle.call();
   http::Form params;
   params.add("AccountSid", call.account_sid);
@@ -117,8 +122,11 @@ void ActiveCall::announce_recording(const store::Recording& recording, std::stri
   params.add("RecordingStartTime", format_rfc2822(recording.start_time));
   params.add("RecordingSource", recording.source);
   params.add("RecordingTrack", recording.track);
-  engine.webhooks.status_callback(auth_token, call.account_sid, call.sid, *callback.target, std::move(params),
-                                  /*is_call_progress=*/false);
+  // Everything by value: the call may be over and gone when this runs.
+  return [&webhooks = engine.webhooks, token = auth_token, account = call.account_sid, sid = call.sid,
+          target = *callback.target, params = std::move(params)]() mutable {
+    webhooks.status_callback(token, account, sid, target, std::move(params), /*is_call_progress=*/false);
+  };
 }
 
 std::string ActiveCall::complete_recording(store::Recording& recording, const media::RecordFinished& finished,
@@ -128,10 +136,12 @@ std::string ActiveCall::complete_recording(store::Recording& recording, const me
       std::chrono::duration_cast<std::chrono::seconds>(finished.duration + std::chrono::milliseconds{500}).count();
   recording.channels = finished.channels;
   recording.date_updated = now_seconds();
-  engine.store.recordings().save(recording, [sid = recording.sid](std::error_code e) {
+  // Announced once stored: a callback handler that fetches the recording finds it.
+  auto announce = recording_announcement(recording, "completed", callback);
+  engine.store.recordings().save(recording, [sid = recording.sid, announce = std::move(announce)](std::error_code e) {
     if (e) spdlog::error("recording {} not stored: {}", sid, e.message());
+    if (announce) announce();
   });
-  announce_recording(recording, "completed", callback);
   return recording_url(recording);
 }
 

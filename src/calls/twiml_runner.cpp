@@ -46,7 +46,7 @@ std::uint32_t loops(int loop) { return loop <= 0 ? 0u : static_cast<std::uint32_
 
 }  // namespace
 
-asio::awaitable<std::optional<twiml::Document>> ActiveCall::load(TwimlSource source) {
+asio::awaitable<std::optional<twiml::Document>> ActiveCall::load(TwimlSource source, bool after_writes) {
   const auto& call = lifecycle.call();
   std::string text;
   std::optional<WebhookTarget> failed_target;
@@ -56,10 +56,20 @@ asio::awaitable<std::optional<twiml::Document>> ActiveCall::load(TwimlSource sou
     auto params = voice_parameters(call);
     for (const auto& f : call_params.fields()) params.set(f.name, f.value);
     for (const auto& f : source.extra_params.fields()) params.set(f.name, f.value);
-    engine.webhooks.fetch_twiml(auth_token, call, *source.target, source.fallback, std::move(params),
-                                [weak = weak_from_this()](TwimlFetch fetch) {
-                                  if (auto self = weak.lock()) self->post(TwimlFetched{std::move(fetch)});
-                                });
+    auto fetch = [weak = weak_from_this(), target = *source.target, fallback = source.fallback,
+                  params = std::move(params)]() mutable {
+      auto self = weak.lock();
+      if (!self) return;
+      self->engine.webhooks.fetch_twiml(self->auth_token, self->lifecycle.call(), target, fallback, std::move(params),
+                                        [weak](TwimlFetch fetch) {
+                                          if (auto self = weak.lock()) self->post(TwimlFetched{std::move(fetch)});
+                                        });
+    };
+    if (after_writes) {
+      engine.store.after_writes(std::move(fetch));
+    } else {
+      fetch();
+    }
     for (;;) {
       auto event = co_await next();
       if (auto* fetched = std::get_if<TwimlFetched>(&event)) {
@@ -95,7 +105,7 @@ asio::awaitable<std::optional<twiml::Document>> ActiveCall::load(TwimlSource sou
     fallback.extra_params = source.extra_params;
     fallback.extra_params.set("ErrorCode", std::to_string(diagnostic.twilio_code()));
     fallback.extra_params.set("ErrorUrl", failed_target->url);
-    auto document = co_await load(std::move(fallback));
+    auto document = co_await load(std::move(fallback), /*after_writes=*/true);
     co_return document;
   }
   co_return std::nullopt;
@@ -103,8 +113,8 @@ asio::awaitable<std::optional<twiml::Document>> ActiveCall::load(TwimlSource sou
 
 asio::awaitable<Flow> ActiveCall::run_twiml(TwimlSource source) {
   int idle_documents = 0;
-  for (;;) {
-    auto document = co_await load(source);
+  for (bool is_first = true;; is_first = false) {
+    auto document = co_await load(source, /*after_writes=*/!is_first);
     if (document && is_screening && !twiml::validate_screening(*document)) {
       warn(13201, "A screening document (<Sip url> or <Number url>) may not <Dial>; the call was declined");
       co_return Flow::kHangup;

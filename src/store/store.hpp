@@ -14,6 +14,8 @@
 #include "store/sip_ip_access_control_list_repository.hpp"
 #include "store/sip_registration_repository.hpp"
 
+#include <functional>
+
 namespace sb::store {
 
 class Store {
@@ -30,6 +32,10 @@ class Store {
   virtual SipCredentialListRepository& sip_credential_lists() = 0;
   virtual SipIpAccessControlListRepository& sip_ip_access_control_lists() = 0;
   virtual SipRegistrationRepository& sip_registrations() = 0;
+  // Runs `f` on the signalling loop once every write submitted before this call has committed (or
+  // failed): what a webhook is about to announce is then readable through the API. After close()
+  // `f` never runs.
+  virtual void after_writes(std::function<void()> f) = 0;
   // Finishes every queued write, then closes the database. Idempotent.
   virtual void close() = 0;
 };

@@ -56,13 +56,20 @@ test.after(async () => {
 // response (status line and headers) from the trace.
 async function register({ user = 'alice', password = PASSWORD, contact, expires = 'X-No-Expires: 1',
   localIp = '127.0.0.1', port, domainName = DOMAIN }) {
-  port = port || (await freeUdpPort());
-  const c = contact || `Contact: <sip:${user}@${localIp}:${port}>`;
-  const run = await startSipp({ scenario: scenario('uac_register.xml'), remote: `127.0.0.1:${sb.sipPort}`, localIp, port,
-    timeoutMs: 10000, traceMessages: true,
-    extraArgs: ['-key', 'domain', domainName, '-key', 'contact', c, '-key', 'expires', expires, '-s', user,
-      '-au', user, '-ap', password] });
-  const result = await run.done;
+  const isPortGiven = Boolean(port);
+  let result;
+  // A port found free can be taken by a parallel test file before sipp binds it: sipp then exits
+  // at once ("Unable to bind"), having sent nothing. Such a run is retried on other ports.
+  for (let attempt = 1; ; attempt++) {
+    port = isPortGiven ? port : await freeUdpPort();
+    const c = contact || `Contact: <sip:${user}@${localIp}:${port}>`;
+    const run = await startSipp({ scenario: scenario('uac_register.xml'), remote: `127.0.0.1:${sb.sipPort}`, localIp,
+      port, timeoutMs: 10000, traceMessages: true,
+      extraArgs: ['-key', 'domain', domainName, '-key', 'contact', c, '-key', 'expires', expires, '-s', user,
+        '-au', user, '-ap', password] });
+    result = await run.done;
+    if (attempt === 3 || isPortGiven || !/Unable to bind/.test(result.output)) break;
+  }
   const responses = result.messages.split(/^-{5,}.*$/m).filter((m) => /^SIP\/2\.0 \d{3}/m.test(m));
   const final = responses[responses.length - 1] || '';
   const status = (/SIP\/2\.0 (\d{3})/.exec(final) || [])[1];

@@ -39,6 +39,11 @@ class SqliteStore final : public Store {
     return sip_ip_access_control_lists_;
   }
   SipRegistrationRepository& sip_registrations() override { return sip_registrations_; }
+  void after_writes(std::function<void()> f) override {
+    writer_.submit({}, [f = std::move(f)](std::error_code ec) {
+      if (ec != std::errc::operation_canceled) f();
+    });
+  }
   // After close() the repositories must not be used: the signalling loop has stopped serving.
   void close() override {
     writer_.stop();

@@ -109,13 +109,15 @@ void Writer::commit_batch(std::deque<Entry>& batch) {
   // A job that writes a whole row makes the earlier jobs of this batch writing the same row moot:
   // only the newest state is written, and their completions report its result (they fire after
   // the same commit). runs_as[i] is the job whose result job i reports, i itself if it runs.
+  // Barriers (empty jobs) run nothing and report success.
   std::vector<std::size_t> runs_as(batch.size());
   std::size_t running = batch.size();
   {
     std::unordered_map<std::string_view, std::size_t> newest;
     for (std::size_t i = batch.size(); i-- > 0;) {
       runs_as[i] = i;
-      if (batch[i].row_key.empty() || batch.size() == 1) continue;
+      if (!batch[i].job) --running;
+      if (!batch[i].job || batch[i].row_key.empty() || batch.size() == 1) continue;
       const auto [it, is_newest] = newest.try_emplace(batch[i].row_key, i);
       if (!is_newest) {
         runs_as[i] = it->second;
@@ -129,11 +131,13 @@ void Writer::commit_batch(std::deque<Entry>& batch) {
   auto run = [this](std::string_view sql) { return connection_->prepare(sql).run(); };
   const bool is_single = running == 1;
   std::vector<std::error_code> results(batch.size());
-  std::error_code batch_error = run("BEGIN IMMEDIATE");
-  if (!batch_error) {
+  std::error_code batch_error = running == 0 ? std::error_code{} : run("BEGIN IMMEDIATE");
+  if (running == 0) {
+    // Only barriers: nothing to commit.
+  } else if (!batch_error) {
     std::size_t last_run = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (runs_as[i] != i) continue;
+      if (runs_as[i] != i || !batch[i].job) continue;
       last_run = i;
       if (!is_single) run("SAVEPOINT job");
       std::error_code ec;

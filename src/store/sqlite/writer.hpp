@@ -49,6 +49,7 @@ class Writer {
   // on the loop in submission order, each after the commit of its job (or of the job that
   // superseded it). `row_key` (empty: none) names the one row the job writes in full, its SID,
   // unique across tables: a later job with the same key in the same batch makes this one moot.
+  // An empty `job` writes nothing: `done` runs after the commit of every job submitted before it.
   void submit(Job job, Done done, std::string row_key = {});
   // Runs every queued job, then joins the thread. Idempotent.
   void stop();

@@ -405,6 +405,47 @@ TEST_F(SqliteStoreTest, ACommitDelayGathersWritesSubmittedMeanwhileIntoOneCommit
   EXPECT_FALSE(results[0]);
 }
 
+TEST_F(SqliteStoreTest, AfterWritesRunsOnceEveryEarlierWriteIsReadableAndNeverAfterClose) {
+  DeferredWakes wakes;
+  store_ = open_store(dir_ / "barrier.db", loop_.poster(), wakes.poster(), std::chrono::milliseconds{30});
+  const auto owner = account();
+  store_->accounts().insert(owner, {});
+  auto notification = [&] {
+    const auto now = now_seconds();
+    Notification n;
+    n.sid = make_sid("NO");
+    n.account_sid = owner.sid;
+    n.error_code = "13224";
+    n.message_date = n.date_created = n.date_updated = now;
+    return n;
+  };
+  const auto first = notification();
+  const auto second = notification();
+  std::vector<std::string> seen;  // what each step found readable when it ran
+  auto readable = [&] {
+    return std::to_string(store_->notifications().find(owner.sid, first.sid).has_value()) +
+           std::to_string(store_->notifications().find(owner.sid, second.sid).has_value());
+  };
+  store_->notifications().insert(first, {});
+  store_->notifications().insert(second, {});
+  store_->after_writes([&] { seen.push_back("barrier " + readable()); });
+  seen.push_back("submitted " + readable());
+  wakes.run_all();
+  loop_.run_until([&] { return seen.size() == 2; });
+  EXPECT_EQ(seen, (std::vector<std::string>{"submitted 00", "barrier 11"}));
+
+  // A barrier alone commits nothing and still runs.
+  store_->after_writes([&] { seen.push_back("alone"); });
+  wakes.run_all();
+  loop_.run_until([&] { return seen.size() == 3; });
+
+  // Refused after close: it never runs.
+  store_->close();
+  store_->after_writes([&] { seen.push_back("after close"); });
+  loop_.run(1);  // the refusal is posted, and swallowed
+  EXPECT_EQ(seen.size(), 3u);
+}
+
 TEST_F(SqliteStoreTest, SavesOfOneCallInABatchWriteTheNewestAndCompleteInOrderAfterTheCommit) {
   DeferredWakes wakes;
   store_ = open_store(dir_ / "deferred.db", loop_.poster(), wakes.poster());
