@@ -30,10 +30,13 @@ const e2e = path.resolve(__dirname, '../tests/e2e');
 const { startSwitchboard } = require(path.join(e2e, 'lib/switchboard'));
 const { startSipp } = require(path.join(e2e, 'lib/sipp'));
 const { packets } = require('./pcap');
+const sched = require('./sched_trace');
 
 const CALLS = Number(process.env.CALLS || 200);
 const RATE = Number(process.env.RATE || 50);
 const REALTIME = Number(process.env.REALTIME || 0); // realtime_priority of switchboard's signalling thread; 0: off
+// TRACE=1: record the scheduler's events (perf) and say where the time of each sample went.
+const TRACE = process.env.TRACE === '1';
 const RUN_TIMEOUT_MS = Number(process.env.RUN_TIMEOUT_MS || 120000);
 const now = () => performance.timeOrigin + performance.now(); // ms since the epoch, sub-ms
 
@@ -54,6 +57,33 @@ const fmt = (ms) => (Number.isFinite(ms) ? `${(ms * 1000).toFixed(0)} µs` : 'n/
 function summary(name, values) {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
   return { name, n: v.length, p50: pct(v, 50), p90: pct(v, 90), p99: pct(v, 99), max: v[v.length - 1] };
+}
+
+// For A and B: the signalling thread's own CPU time in each sample (p50/p99), the samples with the
+// time the hypervisor took removed, and for the samples over 1 ms where their time went.
+function explain(events, tid, spans) {
+  const out = {};
+  for (const [name, list] of Object.entries(spans)) {
+    const parts = list.map(([s, e]) => sched.breakdown(events, tid, s, e));
+    const over = parts.filter((p) => p.wall > 1);
+    const sum = (k) => over.reduce((acc, p) => acc + p[k], 0);
+    const dominant = {};
+    for (const p of over) {
+      const k = ['ran', 'waited', 'slept', 'host'].reduce((x, y) => (p[y] > p[x] ? y : x));
+      const key = k === 'waited' ? `waited (behind ${p.blocker || '?'})` : k;
+      dominant[key] = (dominant[key] || 0) + 1;
+    }
+    const ran = summary('', parts.map((p) => p.ran));
+    const withoutHost = summary('', parts.map((p) => p.wall - p.host));
+    out[name.toUpperCase()] = {
+      ownCpu: { p50: fmt(ran.p50), p99: fmt(ran.p99), max: fmt(ran.max) },
+      withoutHostTime: { p50: fmt(withoutHost.p50), p99: fmt(withoutHost.p99), max: fmt(withoutHost.max) },
+      over1ms: over.length,
+      over1msTime: { ran: fmt(sum('ran')), waited: fmt(sum('waited')), slept: fmt(sum('slept')), host: fmt(sum('host')) },
+      over1msMostlySpent: dominant,
+    };
+  }
+  return out;
 }
 
 async function main() {
@@ -105,6 +135,8 @@ async function main() {
     });
     await new Promise((r) => setTimeout(r, 300));
 
+    const trace = TRACE ? await sched.startTrace(path.join(work, 'sched.data')) : undefined;
+    if (trace) cleanups.push(() => trace.stop());
     const client = sb.client();
     const load0 = os.loadavg();
     const steal0 = stealTicks();
@@ -133,6 +165,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500));
     cap.kill('SIGTERM');
     await capExit;
+    const traceLost = trace ? await trace.stop() : '';
 
     // Final states through the API (after the measurement window).
     const calls = await client.calls.list({ pageSize: 1000, limit: CALLS * 2 });
@@ -165,9 +198,10 @@ async function main() {
     // DUMP=FILE: each call's packet times (s since the epoch), to line them up with other traces.
     if (process.env.DUMP) fs.writeFileSync(process.env.DUMP, JSON.stringify([...ev].map(([u, e]) => ({ user: u, ...e }))));
     const a = [], b = [], clientToWire = [], webhookRecv = [];
+    const spans = { a: [], b: [] };  // [start, end] of each sample, for the trace
     for (const [u, e] of ev) {
-      if (e.post !== undefined && e.invite !== undefined) a.push(e.invite - e.post);
-      if (e.ok !== undefined && e.hook !== undefined) b.push(e.hook - e.ok);
+      if (e.post !== undefined && e.invite !== undefined) { a.push(e.invite - e.post); spans.a.push([e.post, e.invite]); }
+      if (e.ok !== undefined && e.hook !== undefined) { b.push(e.hook - e.ok); spans.b.push([e.ok, e.hook]); }
       if (sent.has(u) && e.post !== undefined) clientToWire.push(e.post - sent.get(u));
       if (hookSeen.has(`sip:${u}@127.0.0.1:${uas.port}`) && e.hook !== undefined) {
         webhookRecv.push(hookSeen.get(`sip:${u}@127.0.0.1:${uas.port}`) - e.hook);
@@ -193,8 +227,13 @@ async function main() {
       stealSeconds: (steal1 - steal0) / HZ,
       latency: rows.map((r) => ({ ...r, p50: fmt(r.p50), p90: fmt(r.p90), p99: fmt(r.p99), max: fmt(r.max) })),
     };
+    if (trace) {
+      result.trace = explain(sched.loadTrace(path.join(work, 'sched.data')), sb.proc.pid, spans);
+      if (traceLost) result.trace.lost = traceLost;
+    }
     console.log(JSON.stringify(result, null, 2));
     if (process.env.KEEP_PCAP) { fs.copyFileSync(pcap, process.env.KEEP_PCAP); }
+    if (trace && process.env.KEEP_TRACE) { fs.copyFileSync(path.join(work, 'sched.data'), process.env.KEEP_TRACE); }
     void created;
   } finally {
     await cleanup();
