@@ -16,6 +16,9 @@
 //      To user) to the first INVITE packet for that user leaving switchboard;
 //   B. 200 OK in -> webhook out: the first 200 OK to that INVITE (sipp -> switchboard) to the
 //      first packet of the webhook request for that call (switchboard -> webhook server).
+// TRACE=1 also records the scheduler's events (perf, as root) and reports, per path, switchboard's
+// signalling thread's own CPU time in each sample and where the time of the samples over 1 ms went
+// (bench/sched_trace.js; KEEP_TRACE=FILE keeps the perf data).
 // Needs dumpcap (apt-get install -y tshark), sipp, tests/e2e/node_modules (npm ci in tests/e2e).
 // Everything is bounded: sipp -m CALLS with a timeout, the whole run by RUN_TIMEOUT_MS.
 
