@@ -158,7 +158,8 @@ int serve(const Config& config, const ServeOptions& options) {
                                  .advertised_address = advertised,
                                  .data_dir = config.data_dir,
                                  .trunks = calls::TrunkTable(config.trunks),
-                                 .egress = config.egress});
+                                 .egress = config.egress,
+                                 .to_loop = [&inbox](std::function<void()> f) { inbox.post(std::move(f)); }});
   engine_for_media = &call_engine;
   // Calls into SIP domains: digest nonces signed with a per-process secret (a restart makes
   // clients re-authenticate once), scanners banned after repeated failures.

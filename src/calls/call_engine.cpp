@@ -81,6 +81,7 @@ CallEngine::Impl::Impl(asio::io_context& l, store::Store& s, Webhooks& w, http::
       limiter(wheel, options.calls_per_second, [] { return TimerWheel::Clock::now(); }),
       gate({.window = kWheelTick, .high_lag = options.overload_lag, .low_lag = options.overload_lag / 5}) {
   if (options.advertised_address.empty()) options.advertised_address = options.media_address;
+  if (!options.to_loop) options.to_loop = [&l](std::function<void()> f) { asio::post(l, std::move(f)); };
   if (options.overload_lag.count() > 0) limiter.set_gate(&gate);
 }
 

@@ -49,6 +49,9 @@ struct CallEngineOptions {
   // Egress profiles: the next hop (outbound proxy) for SIP URIs dialed with ;region= or ;edge=
   // (Twilio's legacy region ids: us1 us2 ie1 de1 sg1 jp1 br1 au1; us1 is the default region).
   std::map<std::string, Egress, std::less<>> egress;
+  // Hands a function to the signalling loop from another thread (app/ wires the loop's inbox);
+  // empty: boost::asio::post on the loop.
+  std::function<void(std::function<void()>)> to_loop;
 };
 
 class CallEngine final : public CallControl {

@@ -284,20 +284,28 @@ asio::awaitable<Flow> ActiveCall::play(const twiml::Play& p, bool stop_on_digit,
       if (!result) {
         return self->post(AudioFetched{"", http::twilio_error_code(static_cast<http::ClientErrc>(result.error().value()))});
       }
-      if (result->status == 304 && has_copy) {
-        write_cached_audio(meta_path, cached_audio_from(*result, now));  // still the same file
-        return self->post(AudioFetched{path.string(), 0});
+      const bool is_unchanged = result->status == 304 && has_copy;
+      if (!is_unchanged && result->status != 200) return self->post(AudioFetched{"", 11200});
+      if (!is_unchanged && !result->header("Content-Type").starts_with("audio/")) {
+        return self->post(AudioFetched{"", 13420});
       }
-      if (result->status != 200) return self->post(AudioFetched{"", 11200});
-      const auto type = result->header("Content-Type");
-      if (!type.starts_with("audio/")) return self->post(AudioFetched{"", 13420});
-      std::error_code ec;
-      std::filesystem::create_directories(dir, ec);
-      const auto partial = path.string() + ".part";
-      std::ofstream(partial, std::ios::binary).write(result->body.data(), static_cast<std::streamsize>(result->body.size()));
-      std::filesystem::rename(partial, path, ec);
-      if (!ec) write_cached_audio(meta_path, cached_audio_from(*result, now));
-      self->post(AudioFetched{ec ? "" : path.string(), ec ? 12400 : 0});
+      // The files are written on the media engine's preparation thread: a large download written
+      // here would hold up every other call for as long as the disk takes.
+      self->engine.media.run_blocking([weak, path, meta_path, dir, is_unchanged, to_loop = self->engine.options.to_loop,
+                                       meta = cached_audio_from(*result, now),
+                                       body = is_unchanged ? std::string{} : std::move(result->body)] {
+        std::error_code ec;
+        if (!is_unchanged) {
+          std::filesystem::create_directories(dir, ec);
+          const auto partial = path.string() + ".part";
+          std::ofstream(partial, std::ios::binary).write(body.data(), static_cast<std::streamsize>(body.size()));
+          std::filesystem::rename(partial, path, ec);
+        }
+        if (!ec) write_cached_audio(meta_path, meta);  // a 304: still the same file, fresh again
+        to_loop([weak, stored = ec ? std::string{} : path.string(), code = ec ? 12400 : 0] {
+          if (auto self = weak.lock()) self->post(AudioFetched{stored, code});
+        });
+      });
     });
     for (;;) {
       auto event = co_await next();

@@ -72,3 +72,28 @@ test('Cache-Control max-age keeps a copy fresh: no request at all while it lasts
     await hooks.close();
   }
 });
+
+test('a <Play> URL that is not audio (13420) or not found (11200) is skipped with a warning; the call goes on', async () => {
+  const hooks = await startWebhookServer((req) => {
+    if (req.path === '/page.html') return { contentType: 'text/html', body: '<html></html>' };
+    if (req.path === '/gone.wav') return { status: 404, body: 'no' };
+    if (req.path === '/tone.wav') return { contentType: 'audio/wav', body: wav(660) };
+    return '';
+  });
+  const uas = await startSipp({ scenario: 'uas', timeoutMs: 15000 });
+  try {
+    const call = await sb.client().calls.create({ to: `sip:p@127.0.0.1:${uas.port}`, from: 'Jack',
+      twiml: `<Response><Play>${hooks.url}/page.html</Play><Play>${hooks.url}/gone.wav</Play>`
+        + `<Play>${hooks.url}/tone.wav</Play><Hangup/></Response>` });
+    assert.equal((await uas.done).code, 0);
+    assert.deepEqual(hooks.requests.map((r) => r.path), ['/page.html', '/gone.wav', '/tone.wav'],
+      'each URL fetched once, in order: the call went on past both failures');
+    const codes = (await sb.client().api.v2010.account.notifications.list({ limit: 20 }))
+      .filter((n) => n.callSid === call.sid).map((n) => n.errorCode).sort();
+    assert.deepEqual(codes, ['11200', '13420']);
+    assert.equal((await sb.client().calls(call.sid).fetch()).status, 'completed');
+  } finally {
+    await uas.stop();
+    await hooks.close();
+  }
+});

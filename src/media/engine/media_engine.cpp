@@ -143,6 +143,8 @@ void MediaEngine::start_recording(SessionId session, RecordRequest request) {
   impl_->on_session(session, [request = std::move(request)](MediaSession& s) { s.start_recording(request); });
 }
 
+void MediaEngine::run_blocking(std::function<void()> job) { impl_->preparer.submit(std::move(job)); }
+
 void MediaEngine::stop_recording(SessionId session) {
   impl_->on_session(session, [](MediaSession& s) { s.stop_recording(); });
 }

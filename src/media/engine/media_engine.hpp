@@ -110,6 +110,11 @@ class MediaEngine {
   void start_recording(SessionId session, RecordRequest request);
   void stop_recording(SessionId session);
 
+  // Any thread: runs `job` on the engine's preparation thread (blocking file work, such as storing
+  // a downloaded <Play> file), after the jobs submitted before it. Dropped at shutdown if not
+  // started; the job hands its result on itself.
+  void run_blocking(std::function<void()> job);
+
   // Answering machine detection on the audio the session receives (Twilio's MachineDetection,
   // started when the called party answers): MachineDetected when decided (see media_event.hpp).
   // Values outside Twilio's limits are clamped. Time counts audio received, and continues as
