@@ -26,7 +26,34 @@ struct MediaEngine::Impl {
   template <class Command>
   void on_session(SessionId id, Command command) {
     if (MediaWorker* worker = worker_of(id))
-      worker->post([worker, id, command = std::move(command)]() mutable { worker->with_session(id, std::move(command)); });
+      send(worker, [worker, id, command = std::move(command)]() mutable { worker->with_session(id, std::move(command)); });
+  }
+
+  // Hands `f` to `worker`. With a defer (the signalling loop's), what one turn of the loop sends
+  // goes after that turn, in one wake per worker: a worker woken at once would preempt the loop
+  // in the middle of a request (an INVITE, a webhook) on a busy machine. Order is kept: the
+  // queue is posted in runs, one per stretch of commands for the same worker.
+  template <class F>
+  void send(MediaWorker* worker, F&& f) {
+    if (!options.defer) return worker->post(std::forward<F>(f));
+    auto shared = std::make_shared<std::decay_t<F>>(std::forward<F>(f));
+    pending.emplace_back(worker, [shared] { (*shared)(); });
+    if (is_flush_deferred) return;
+    is_flush_deferred = true;
+    options.defer([this] { flush(); });
+  }
+  void flush() {
+    is_flush_deferred = false;
+    auto queue = std::exchange(pending, {});
+    if (is_stopped) return;
+    for (std::size_t i = 0; i < queue.size();) {
+      MediaWorker* worker = queue[i].first;
+      std::vector<std::function<void()>> run;
+      for (; i < queue.size() && queue[i].first == worker; ++i) run.push_back(std::move(queue[i].second));
+      worker->post([run = std::move(run)] {
+        for (const auto& f : run) f();
+      });
+    }
   }
 
   MediaEngineOptions options;
@@ -47,6 +74,8 @@ struct MediaEngine::Impl {
   std::uint64_t next_play = 1;
   bool is_stopped = false;
   bool is_preparing = false;  // a prepare() is deferred already
+  std::vector<std::pair<MediaWorker*, std::function<void()>>> pending;  // send() with a defer
+  bool is_flush_deferred = false;
 };
 
 namespace {
@@ -114,7 +143,7 @@ Result<SessionInfo> MediaEngine::open_session(const SessionOptions& options) {
   MediaWorker* worker = impl_->workers[index].get();
   auto session = std::make_unique<MediaSession>(std::move(config), std::move(pair->rtp), std::move(pair->rtcp),
                                                 &impl_->on_event, std::chrono::steady_clock::now());
-  worker->post([worker, s = std::move(session)]() mutable { worker->adopt(std::move(s)); });
+  impl_->send(worker, [worker, s = std::move(session)]() mutable { worker->adopt(std::move(s)); });
   impl_->owners[id] = {index, local->port()};
   ++impl_->load[index];
   return info;
@@ -127,7 +156,9 @@ void MediaEngine::set_remote(SessionId session, const NegotiatedMedia& media) {
 PlayId MediaEngine::play(SessionId session, PlayRequest request) {
   const PlayId id{impl_->next_play++};
   if (MediaWorker* worker = impl_->worker_of(session))
-    worker->post([worker, session, id, request = std::move(request)]() mutable { worker->play(session, id, std::move(request)); });
+    impl_->send(worker, [worker, session, id, request = std::move(request)]() mutable {
+      worker->play(session, id, std::move(request));
+    });
   return id;
 }
 
@@ -168,17 +199,17 @@ void MediaEngine::bridge(SessionId a, SessionId b) {
   if (first != second) {
     // Move `b` to `a`'s thread: `first` holds b's commands until it arrives (posted before any
     // later command for b), `second` hands it over after the commands already queued there.
-    first->post([first, b] { first->expect(b); });
-    second->post([second, first, b] { second->migrate(b, *first); });
+    impl_->send(first, [first, b] { first->expect(b); });
+    impl_->send(second, [second, first, b] { second->migrate(b, *first); });
     --impl_->load[second->index()];
     ++impl_->load[first->index()];
     impl_->owners[b].worker = first->index();
   }
-  first->post([first, a, b] { first->bridge(a, b); });
+  impl_->send(first, [first, a, b] { first->bridge(a, b); });
 }
 
 void MediaEngine::unbridge(SessionId session) {
-  if (MediaWorker* worker = impl_->worker_of(session)) worker->post([worker, session] { worker->unbridge(session); });
+  if (MediaWorker* worker = impl_->worker_of(session)) impl_->send(worker, [worker, session] { worker->unbridge(session); });
 }
 
 void MediaEngine::request_stats(SessionId session) {
@@ -194,7 +225,7 @@ void MediaEngine::close_session(SessionId session) {
   auto it = impl_->owners.find(session);
   if (it == impl_->owners.end() || impl_->is_stopped) return;
   MediaWorker* worker = impl_->workers[it->second.worker].get();
-  worker->post([worker, session] { worker->close(session); });
+  impl_->send(worker, [worker, session] { worker->close(session); });
   --impl_->load[worker->index()];
   // The sockets close on the worker a moment later; a bind() refused meanwhile just moves on.
   impl_->ports.release(it->second.rtp_port);
