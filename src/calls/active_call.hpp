@@ -246,8 +246,9 @@ struct ActiveCall : std::enable_shared_from_this<ActiveCall> {
   asio::awaitable<std::optional<media::RecordFinished>> wait_recording();
   std::string complete_recording(store::Recording& recording, const media::RecordFinished& finished,
                                  const RecordingCallback& callback);
-  void announce_recording(const store::Recording& recording, std::string_view status,
-                          const RecordingCallback& callback);
+  // A recording that keeps nothing: its file and row go; `is_absent` (only silence was heard)
+  // announces the absent event once the row is gone, otherwise (it failed) nothing is announced.
+  void discard_recording(store::Recording& recording, const RecordingCallback& callback, bool is_absent);
   // The recording status callback for `status`, ready to send later (empty when not wanted).
   std::function<void()> recording_announcement(const store::Recording& recording, std::string_view status,
                                                const RecordingCallback& callback);

@@ -474,7 +474,11 @@ asio::awaitable<void> ActiveCall::run() {
     if (call_recording) {
       engine.media.stop_recording(*session);
       const auto finished = co_await wait_recording();
-      if (finished) complete_recording(*call_recording, *finished, recording_callback);
+      if (finished) {
+        complete_recording(*call_recording, *finished, recording_callback);
+      } else {
+        discard_recording(*call_recording, recording_callback, /*is_absent=*/false);  // failed: logged
+      }
     }
   }
   release_media_and_timers();

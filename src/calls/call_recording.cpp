@@ -70,8 +70,27 @@ store::Recording ActiveCall::start_call_recording(std::string source, media::Rec
   request.silence_timeout = silence_timeout;
   request.trim_silence = trim_silence;
   engine.media.start_recording(*session, request);
-  announce_recording(recording, "in-progress", callback);
+  // Stored as in-progress (listed, its media not served until completed), then announced.
+  auto announce = recording_announcement(recording, "in-progress", callback);
+  engine.store.recordings().save(recording, [sid = recording.sid, announce = std::move(announce)](std::error_code e) {
+    if (e) spdlog::error("recording {} not stored: {}", sid, e.message());
+    if (announce) announce();
+  });
   return recording;
+}
+
+void ActiveCall::discard_recording(store::Recording& recording, const RecordingCallback& callback, bool is_absent) {
+  std::error_code ignored;
+  std::filesystem::remove(recording.file, ignored);
+  recording.status = "absent";
+  recording.duration = 0;
+  recording.date_updated = now_seconds();
+  // Nothing is kept: the in-progress row goes, and then (for silence) the absent event.
+  auto announce = is_absent ? recording_announcement(recording, "absent", callback) : std::function<void()>{};
+  engine.store.recordings().remove(recording.sid, [sid = recording.sid, announce = std::move(announce)](std::error_code e) {
+    if (e) spdlog::error("recording {} not removed: {}", sid, e.message());
+    if (announce) announce();
+  });
 }
 
 asio::awaitable<std::optional<media::RecordFinished>> ActiveCall::wait_recording() {
@@ -98,11 +117,6 @@ asio::awaitable<std::optional<media::RecordFinished>> ActiveCall::wait_recording
   }
   cancel_timer(TimerKind::kRecordWait);
   co_return finished;
-}
-
-void ActiveCall::announce_recording(const store::Recording& recording, std::string_view status,
-                                    const RecordingCallback& callback) {
-  if (auto send = recording_announcement(recording, status, callback)) send();
 }
 
 std::function<void()> ActiveCall::recording_announcement(const store::Recording& recording, std::string_view status,

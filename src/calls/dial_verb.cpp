@@ -439,9 +439,11 @@ asio::awaitable<Flow> ActiveCall::dial_verb(const twiml::Dial& d, TwimlSource& n
   if (dial_recording) {
     engine.media.stop_recording(*session);
     const auto finished = co_await wait_recording();
-    if (finished && d.trim == twiml::Trim::TrimSilence && !finished->has_speech) {
-      announce_recording(*dial_recording, "absent", recording_callback);  // only silence: nothing kept
-    } else if (finished) {
+    if (!finished) {
+      discard_recording(*dial_recording, recording_callback, /*is_absent=*/false);  // failed: logged
+    } else if (d.trim == twiml::Trim::TrimSilence && !finished->has_speech) {
+      discard_recording(*dial_recording, recording_callback, /*is_absent=*/true);  // only silence: nothing kept
+    } else {
       const std::string url = complete_recording(*dial_recording, *finished, recording_callback);
       params.set("RecordingUrl", url);
       params.set("RecordingSid", dial_recording->sid);

@@ -451,6 +451,7 @@ asio::awaitable<Flow> ActiveCall::record(const twiml::Record& r, TwimlSource& ne
         finished = *f;
       } else if (const auto* e = std::get_if<media::MediaError>(m); e && e->kind == media::MediaError::Kind::record_failed) {
         warn(13610, "<Record> failed: " + e->reason);
+        discard_recording(recording, callback, /*is_absent=*/false);
         co_return Flow::kNext;
       } else if (const auto* d = std::get_if<media::DigitReceived>(m);
                  d && ended_by.empty() && r.finish_on_key.find(d->digit) != std::string::npos) {
@@ -467,12 +468,8 @@ asio::awaitable<Flow> ActiveCall::record(const twiml::Record& r, TwimlSource& ne
   }
   if (trims && !finished->has_speech) {
     // Nothing but silence: Twilio keeps no recording (status absent) and goes on with the next verb.
-    std::error_code ec;
-    std::filesystem::remove(recording.file, ec);
     warn(16102, "<Record> heard only silence; no recording was kept");
-    recording.status = "absent";
-    recording.duration = 0;
-    announce_recording(recording, "absent", callback);
+    discard_recording(recording, callback, /*is_absent=*/true);
     co_return is_interrupted ? Flow::kOver : Flow::kNext;
   }
   const std::string url = complete_recording(recording, *finished, callback);

@@ -84,11 +84,16 @@ test('Record ends on #, posts RecordingUrl/RecordingDuration/Digits, and the WAV
 });
 
 test('Record=true on the call: a dual-channel OutboundAPI recording of the whole call', async () => {
-  const hooks = await startWebhookServer((req) => {
+  const seen = [];  // the recording as the API shows it when each status callback arrives
+  const hooks = await startWebhookServer(async (req) => {
     const r = new twilio.twiml.VoiceResponse();
     if (req.path === '/voice') {
       r.say('This call is recorded from the answer to the end, on two channels.');
       r.hangup();
+    } else if (req.path === '/recording') {
+      const media = await fetch(req.params.RecordingUrl);
+      const found = await sb.client().recordings(req.params.RecordingSid).fetch().catch(() => undefined);
+      seen.push(`${found ? found.status : 'missing'} ${media.status}`);
     }
     return r;
   });
@@ -100,6 +105,9 @@ test('Record=true on the call: a dual-channel OutboundAPI recording of the whole
       recordingStatusCallbackEvent: ['in-progress', 'completed'] });
     const events = await hooks.waitFor(2, { filter: (r) => r.path === '/recording', timeoutMs: 20000 });
     assert.deepEqual(events.map((e) => e.params.RecordingStatus), ['in-progress', 'completed']);
+    await new Promise((r) => setTimeout(r, 300));  // the handlers' own lookups
+    // Listed while in progress, its media served once completed.
+    assert.deepEqual(seen, ['in-progress 404', 'completed 200']);
     const done = events[1].params;
     assert.equal(done.CallSid, call.sid);
     assert.equal(done.RecordingSource, 'OutboundAPI');
