@@ -126,7 +126,8 @@ void delete_call(const ContextPtr& ctx, const calls::CallControl* control) {
   const auto call = find_call(ctx, control, ctx->captures.at(1));
   if (!call) return ctx->fail(ApiError::not_found(ctx->request.path()));
   if (is_live(call->status)) {
-    return ctx->fail(ApiError{400, 21220,
+    // Twilio's code for deleting a call (or message) that has not completed.
+    return ctx->fail(ApiError{400, 20009,
                               fmt::format("Call {} is {}: end it before deleting it", call->sid, call->status), ""});
   }
   ctx->store.calls().remove(call->sid, [ctx](std::error_code ec) {

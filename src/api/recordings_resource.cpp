@@ -86,6 +86,12 @@ void fetch_recording(const ContextPtr& ctx) {
 void delete_recording(const ContextPtr& ctx) {
   const auto r = find_recording(ctx);
   if (!r) return ctx->fail(ApiError::not_found(ctx->request.path()));
+  if (r->status == "in-progress") {
+    // It is still being written; its completion would store it again.
+    return ctx->fail(ApiError{400, 20009,
+                              fmt::format("Recording {} is in progress: end it (or its call) before deleting it", r->sid),
+                              ""});
+  }
   ctx->store.recordings().remove(r->sid, [ctx, recording = *r](std::error_code ec) {
     if (ec) return ctx->fail(ApiError::internal());
     std::error_code ignored;

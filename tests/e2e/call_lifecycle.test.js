@@ -96,7 +96,7 @@ test('Status=completed through the API hangs up a call in progress; the record i
     const call = await client.calls.create({ to: `sip:long@127.0.0.1:${uas.port}`, from: 'Jack',
       twiml: twiml((r) => r.pause({ length: 30 })) });
     await waitForStatus(call.sid, ['in-progress']);
-    await assert.rejects(client.calls(call.sid).remove(), (e) => e.status === 400 && e.code === 21220,
+    await assert.rejects(client.calls(call.sid).remove(), (e) => e.status === 400 && e.code === 20009,
       'a live call cannot be deleted');
     const updated = await client.calls(call.sid).update({ status: 'completed' });
     assert.equal(updated.status, 'completed');

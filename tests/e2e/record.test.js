@@ -94,6 +94,10 @@ test('Record=true on the call: a dual-channel OutboundAPI recording of the whole
       const media = await fetch(req.params.RecordingUrl);
       const found = await sb.client().recordings(req.params.RecordingSid).fetch().catch(() => undefined);
       seen.push(`${found ? found.status : 'missing'} ${media.status}`);
+      if (req.params.RecordingStatus === 'in-progress') {
+        // Not deletable while it is being written.
+        seen.push(await sb.client().recordings(req.params.RecordingSid).remove().then(() => 'deleted', (e) => e.code));
+      }
     }
     return r;
   });
@@ -107,7 +111,7 @@ test('Record=true on the call: a dual-channel OutboundAPI recording of the whole
     assert.deepEqual(events.map((e) => e.params.RecordingStatus), ['in-progress', 'completed']);
     await new Promise((r) => setTimeout(r, 300));  // the handlers' own lookups
     // Listed while in progress, its media served once completed.
-    assert.deepEqual(seen, ['in-progress 404', 'completed 200']);
+    assert.deepEqual(seen, ['in-progress 404', 20009, 'completed 200']);
     const done = events[1].params;
     assert.equal(done.CallSid, call.sid);
     assert.equal(done.RecordingSource, 'OutboundAPI');
