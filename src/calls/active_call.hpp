@@ -121,6 +121,7 @@ struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
   bool is_ticking = false;
   RateLimiter limiter;
   OverloadGate gate;
+  std::uint64_t refused_while_limited = 0;  // inbound INVITEs answered 503 in this overload
   std::map<std::string, std::shared_ptr<struct ActiveCall>, std::less<>> calls;
   std::string api_base_url;  // "http://127.0.0.1:8080": RecordingUrl and friends
   std::map<media::SessionId, std::weak_ptr<struct ActiveCall>> by_session;

@@ -107,14 +107,16 @@ void CallEngine::Impl::watch_lag(TimerWheel::Duration lag) {
   const auto window_ms = static_cast<double>(gate.options().window.count());
   switch (gate.on_window(lag)) {
     case OverloadGate::Change::kLimited:
+      refused_while_limited = 0;
       spdlog::warn("overload: the signalling loop is {} ms behind; new calls wait in the queue, starting at {:.0f}/s "
-                   "at most until it catches up",
+                   "at most until it catches up; new inbound calls are answered 503",
                    std::chrono::duration_cast<std::chrono::milliseconds>(lag).count(),
                    gate.allowance() * 1000 / window_ms);
       break;
     case OverloadGate::Change::kOpened:
-      spdlog::warn("overload over after {:.1f} s: new calls start at their accounts' rates again",
-                   static_cast<double>(gate.limited_windows()) * window_ms / 1000);
+      spdlog::warn("overload over after {:.1f} s: new calls start at their accounts' rates again ({} inbound "
+                   "refused with 503)",
+                   static_cast<double>(gate.limited_windows()) * window_ms / 1000, refused_while_limited);
       break;
     case OverloadGate::Change::kNone:
       break;

@@ -71,6 +71,14 @@ void CallEngine::Impl::on_incoming_call(sip::IncomingCallId id, const sip::SipRe
     user_agent.respond(id, 503, "Service Unavailable");
     return;
   }
+  if (gate.is_limiting()) {
+    // Overloaded (the signalling loop runs late): a new inbound call is refused at once, before
+    // any routing or authentication work, and the caller told when to try again (RFC 3261
+    // 21.5.4). REST calls wait in their queue instead. Counted in the log line that ends it.
+    ++refused_while_limited;
+    user_agent.respond(id, 503, "Service Unavailable", {}, {{"Retry-After", "1"}});
+    return;
+  }
   auto decision = router->route(invite);
   if (auto* rejection = std::get_if<InboundRejection>(&decision)) {
     user_agent.respond(id, rejection->status, rejection->reason, {}, std::move(rejection->headers));

@@ -5,6 +5,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const path = require('node:path');
 const { startSwitchboard } = require('./lib/switchboard');
 const { startSipp } = require('./lib/sipp');
 const { startWebhookServer } = require('./lib/webhook_server');
@@ -58,6 +59,11 @@ async function callsAfterAStall(config) {
     await new Promise((r) => setTimeout(r, 400));
     sb.proc.kill('SIGCONT');
     await new Promise((r) => setTimeout(r, 50));
+    // A PBX calls in meanwhile (to a domain that does not exist: only the answer matters).
+    const pbx = startSipp({ scenario: path.join(__dirname, 'scenarios/uac_domain_refused.xml'),
+      remote: `127.0.0.1:${sb.sipPort}`, timeoutMs: 10000, traceMessages: true,
+      extraArgs: ['-key', 'domain', 'nowhere.sip.switchboard.local', '-s', '100', '-au', 'alice', '-ap', 'x'] })
+      .then((p) => p.done);
     const calls = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => client.calls.create({
       to: to(`after${i}`), from: 'Jack', twiml: '<Response><Hangup/></Response>' })));
     for (const c of calls) assert.equal(c.status, 'queued');
@@ -73,7 +79,11 @@ async function callsAfterAStall(config) {
     }
     // Let an overload end: one second on time with nothing waiting.
     await new Promise((r) => setTimeout(r, 1500));
-    return { finals, waits: finals.slice(1).map((f) => Number(f.queueTime)).sort((a, b) => a - b), log: sb.logLines(/overload/), uasDone: uas.done };
+    const finals3xx6xx = (await pbx).messages.split(/^-{5,}.*$/m).filter((m) => /^SIP\/2\.0 [3-6]\d\d /m.test(m));
+    const last = finals3xx6xx[finals3xx6xx.length - 1] || '';
+    const inbound = { status: (/^SIP\/2\.0 (\d{3})/m.exec(last) || [])[1], retryAfter: (/^Retry-After: *(\d+)/m.exec(last) || [])[1] };
+    return { finals, waits: finals.slice(1).map((f) => Number(f.queueTime)).sort((a, b) => a - b), log: sb.logLines(/overload/),
+      uasDone: uas.done, inbound };
   } finally {
     await uas.stop();
     assert.equal((await sb.stop()).code, 0);
@@ -81,21 +91,25 @@ async function callsAfterAStall(config) {
 }
 
 test('a late signalling loop holds new calls in the queue, says so once, and loses none', async () => {
-  const { finals, waits, log, uasDone } = await callsAfterAStall('[calls]\ncalls_per_second = 1000\n');
+  const { finals, waits, log, uasDone, inbound } = await callsAfterAStall('[calls]\ncalls_per_second = 1000\n');
   for (const f of finals) assert.equal(f.status, 'completed', `${f.to}: ${f.status}`);
   assert.equal((await uasDone).code, 0, 'sipp took all seven calls');
   const started = log.filter((l) => /overload: the signalling loop is \d+ ms behind/.test(l));
   assert.equal(started.length, 1, log.join('\n'));
   assert.ok(Number(/is (\d+) ms behind/.exec(started[0])[1]) >= 300, started[0]);
   assert.equal(log.filter((l) => /overload over after/.test(l)).length, 1, log.join('\n'));
+  // An inbound call meanwhile is refused at once, told when to retry, and counted once at the end.
+  assert.deepEqual(inbound, { status: '503', retryAfter: '1' });
+  assert.match(log.find((l) => /overload over after/.test(l)), /1 inbound refused with 503/);
   // Held back and let through a few at a time (25/s at first, growing), not all at once: the
   // same six calls start together without the hold (next test).
   assert.ok(waits[5] >= 40, `queue times ${waits}`);
 });
 
 test('with overload_lag_ms = 0 the same stall holds nothing back', async () => {
-  const { finals, waits, log } = await callsAfterAStall('[calls]\ncalls_per_second = 1000\noverload_lag_ms = 0\n');
+  const { finals, waits, log, inbound } = await callsAfterAStall('[calls]\ncalls_per_second = 1000\noverload_lag_ms = 0\n');
   for (const f of finals) assert.equal(f.status, 'completed', `${f.to}: ${f.status}`);
   assert.deepEqual(log, []);
+  assert.ok(inbound.status && inbound.status !== '503', `the inbound call is routed as usual: ${inbound.status}`);
   assert.ok(waits[5] < 40, `queue times ${waits}`);
 });
