@@ -105,11 +105,12 @@ void CallEngine::Impl::tick() {
 
 void CallEngine::Impl::watch_lag(TimerWheel::Duration lag) {
   const auto window_ms = static_cast<double>(gate.options().window.count());
+  late_windows = (late_windows << 1) | (lag >= options.overload_lag ? 1u : 0u);
   switch (gate.on_window(lag)) {
     case OverloadGate::Change::kLimited:
       refused_while_limited = 0;
       spdlog::warn("overload: the signalling loop is {} ms behind; new calls wait in the queue, starting at {:.0f}/s "
-                   "at most until it catches up; new inbound calls are answered 503",
+                   "at most until it catches up (new inbound calls are answered 503 while it stays late)",
                    std::chrono::duration_cast<std::chrono::milliseconds>(lag).count(),
                    gate.allowance() * 1000 / window_ms);
       break;
