@@ -33,8 +33,8 @@ class Store {
   virtual SipIpAccessControlListRepository& sip_ip_access_control_lists() = 0;
   virtual SipRegistrationRepository& sip_registrations() = 0;
   // Runs `f` on the signalling loop once every write submitted before this call has committed (or
-  // failed): what a webhook is about to announce is then readable through the API. After close()
-  // `f` never runs.
+  // failed): what a webhook is about to announce is then readable through the API. At once (before
+  // returning) when nothing is waiting to be written. After close() `f` never runs.
   virtual void after_writes(std::function<void()> f) = 0;
   // Finishes every queued write, then closes the database. Idempotent.
   virtual void close() = 0;

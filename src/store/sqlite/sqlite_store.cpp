@@ -40,6 +40,7 @@ class SqliteStore final : public Store {
   }
   SipRegistrationRepository& sip_registrations() override { return sip_registrations_; }
   void after_writes(std::function<void()> f) override {
+    if (writer_.is_idle()) return f();  // everything is committed already: no round trip
     writer_.submit({}, [f = std::move(f)](std::error_code ec) {
       if (ec != std::errc::operation_canceled) f();
     });

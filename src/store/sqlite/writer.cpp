@@ -67,6 +67,11 @@ void Writer::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool Writer::is_idle() {
+  std::lock_guard lock(mutex_);
+  return !stopping_ && queue_.empty() && !is_committing_;
+}
+
 bool Writer::is_stopped() {
   std::lock_guard lock(mutex_);
   return stopping_;
@@ -100,12 +105,23 @@ void Writer::run() {
         lock.lock();
       }
       batch.swap(queue_);
+      is_committing_ = true;
     }
-    commit_batch(batch);
+    auto completions = commit_batch(batch);
+    {
+      std::lock_guard lock(mutex_);
+      is_committing_ = false;  // before the completions run: a barrier made in one sees idle
+    }
+    // One hand-off to the loop per batch, not per job: each post wakes the loop, and the
+    // completions run there in submission order anyway.
+    if (completions.empty()) continue;
+    post_([completions = std::move(completions)]() mutable {
+      for (auto& [done, ec] : completions) done(ec);
+    });
   }
 }
 
-void Writer::commit_batch(std::deque<Entry>& batch) {
+std::vector<std::pair<Writer::Done, std::error_code>> Writer::commit_batch(std::deque<Entry>& batch) {
   // A job that writes a whole row makes the earlier jobs of this batch writing the same row moot:
   // only the newest state is written, and their completions report its result (they fire after
   // the same commit). runs_as[i] is the job whose result job i reports, i itself if it runs.
@@ -166,18 +182,13 @@ void Writer::commit_batch(std::deque<Entry>& batch) {
     spdlog::error("store: cannot begin a transaction: {}", batch_error.message());
   }
   for (std::size_t i = 0; i < batch.size(); ++i) results[i] = results[runs_as[i]];
-  // One hand-off to the loop per batch, not per job: each post wakes the loop, and the
-  // completions run there in submission order anyway.
   std::vector<std::pair<Done, std::error_code>> completions;
   completions.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (!batch[i].done) continue;
     completions.emplace_back(std::move(batch[i].done), batch_error ? batch_error : results[i]);
   }
-  if (completions.empty()) return;
-  post_([completions = std::move(completions)]() mutable {
-    for (auto& [done, ec] : completions) done(ec);
-  });
+  return completions;
 }
 
 }  // namespace sb::store::sqlite

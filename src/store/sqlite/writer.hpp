@@ -20,6 +20,8 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace sb::store::sqlite {
 
@@ -55,6 +57,9 @@ class Writer {
   void stop();
   // True after stop(): submit() refuses every job (and the store's read connection may be closed).
   bool is_stopped();
+  // True when every job submitted so far is committed (nothing queued, no batch being written)
+  // and the writer still takes jobs.
+  bool is_idle();
   // stop(), then closes the connection (after the other connections, so SQLite checkpoints the
   // write-ahead log and removes it). Idempotent.
   void close();
@@ -67,7 +72,8 @@ class Writer {
   };
   void run();
   void wake_from_loop();
-  void commit_batch(std::deque<Entry>& batch);
+  // Commits the batch; returns the completions to hand to the loop.
+  std::vector<std::pair<Done, std::error_code>> commit_batch(std::deque<Entry>& batch);
 
   std::unique_ptr<Connection> connection_;
   Poster post_;
@@ -79,6 +85,7 @@ class Writer {
   std::deque<Entry> queue_;
   bool stopping_ = false;
   bool is_wake_posted_ = false;  // with defer_wake_: a wake is queued on the loop
+  bool is_committing_ = false;   // the writer thread holds a batch it has not committed yet
   // A posted wake checks this first: the loop may run it after the writer is gone (the writer
   // is destroyed on the loop's thread, or after the loop has stopped).
   std::shared_ptr<void> alive_ = std::make_shared<int>(0);
