@@ -14,7 +14,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <bit>
 #include <map>
 #include <variant>
 
@@ -123,11 +122,6 @@ struct CallEngine::Impl : std::enable_shared_from_this<CallEngine::Impl> {
   RateLimiter limiter;
   OverloadGate gate;
   std::uint64_t refused_while_limited = 0;  // inbound INVITEs answered 503 in this overload
-  // The last windows of the lag probe, newest in bit 0: 1 where the loop ran overload_lag late.
-  std::uint32_t late_windows = 0;
-  // Sustained overload: the loop was late in at least 3 of the last 5 windows (100 ms). A single
-  // stall (a host pause, a slow disk) is not one: it holds REST calls, but refuses nobody.
-  bool is_sustained_overload() const { return std::popcount(late_windows & 0x1fu) >= 3; }
   std::map<std::string, std::shared_ptr<struct ActiveCall>, std::less<>> calls;
   std::string api_base_url;  // "http://127.0.0.1:8080": RecordingUrl and friends
   std::map<media::SessionId, std::weak_ptr<struct ActiveCall>> by_session;

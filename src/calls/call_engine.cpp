@@ -105,7 +105,6 @@ void CallEngine::Impl::tick() {
 
 void CallEngine::Impl::watch_lag(TimerWheel::Duration lag) {
   const auto window_ms = static_cast<double>(gate.options().window.count());
-  late_windows = (late_windows << 1) | (lag >= options.overload_lag ? 1u : 0u);
   switch (gate.on_window(lag)) {
     case OverloadGate::Change::kLimited:
       refused_while_limited = 0;

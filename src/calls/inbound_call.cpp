@@ -71,7 +71,7 @@ void CallEngine::Impl::on_incoming_call(sip::IncomingCallId id, const sip::SipRe
     user_agent.respond(id, 503, "Service Unavailable");
     return;
   }
-  if (gate.is_limiting() && is_sustained_overload()) {
+  if (gate.is_sustained()) {
     // Overloaded (the signalling loop keeps running late): a new inbound call is refused at once,
     // before any routing or authentication work, and the caller told when to try again (RFC 3261
     // 21.5.4). REST calls wait in their queue instead. Counted in the log line that ends it.

@@ -10,6 +10,7 @@ OverloadGate::Change OverloadGate::on_window(std::chrono::nanoseconds lag) {
   started_ = 0;
   refused_ = 0;
   auto change = Change::kNone;
+  late_windows_ = (late_windows_ << 1) | (lag >= options_.high_lag ? 1u : 0u);
   if (lag >= options_.high_lag) {
     calm_windows_ = 0;
     if (!is_limiting_) {

@@ -10,6 +10,7 @@
 // lag stays low and its allowance has gone unused for a while.
 // Signalling loop only.
 
+#include <bit>
 #include <chrono>
 #include <cstdint>
 
@@ -37,6 +38,9 @@ class OverloadGate {
   bool try_admit();
 
   bool is_limiting() const { return is_limiting_; }
+  // Limiting, and late in at least 3 of the last 5 windows: the loop stays behind, as opposed to
+  // one stall (a host pause, a slow disk) that holds calls for a moment.
+  bool is_sustained() const { return is_limiting_ && std::popcount(late_windows_ & 0x1fu) >= 3; }
   // Starts per window while limiting.
   double allowance() const { return allowance_; }
   // Calls started per window, smoothed.
@@ -56,6 +60,7 @@ class OverloadGate {
   std::uint64_t limited_windows_ = 0;
   int windows_since_cut_ = 0;
   int calm_windows_ = 0;
+  std::uint32_t late_windows_ = 0;  // newest window in bit 0: 1 where the lag was high
 };
 
 }  // namespace sb::calls

@@ -27,6 +27,25 @@ TEST(OverloadGate, AdmitsEverythingWhileTheLoopKeepsUp) {
   EXPECT_FALSE(gate.is_limiting());
 }
 
+TEST(OverloadGate, IsSustainedOnlyWhileLateInThreeOfTheLastFiveWindows) {
+  OverloadGate gate;
+  EXPECT_EQ(gate.on_window(400ms), OverloadGate::Change::kLimited);  // one stall
+  EXPECT_TRUE(gate.is_limiting());
+  EXPECT_FALSE(gate.is_sustained());
+  for (int w = 0; w < 5; ++w) gate.on_window(1ms);  // on time again, still limiting
+  EXPECT_TRUE(gate.is_limiting());
+  EXPECT_FALSE(gate.is_sustained());
+  gate.on_window(60ms);
+  gate.on_window(1ms);
+  EXPECT_FALSE(gate.is_sustained());  // 1 of the last 5
+  gate.on_window(60ms);
+  EXPECT_FALSE(gate.is_sustained());  // 2
+  gate.on_window(60ms);
+  EXPECT_TRUE(gate.is_sustained());   // 3 of the last 5
+  for (int w = 0; w < 3; ++w) gate.on_window(1ms);
+  EXPECT_FALSE(gate.is_sustained());  // the late ones slid out
+}
+
 TEST(OverloadGate, ALaggingLoopHalvesTheStartRateAndLaterCutsAgain) {
   OverloadGate gate;
   for (int w = 0; w < 200; ++w) {  // the smoothed start rate settles on 20 per window
