@@ -147,10 +147,10 @@ std::vector<std::pair<Writer::Done, std::error_code>> Writer::commit_batch(std::
   auto run = [this](std::string_view sql) { return connection_->prepare(sql).run(); };
   const bool is_single = running == 1;
   std::vector<std::error_code> results(batch.size());
-  std::error_code batch_error = running == 0 ? std::error_code{} : run("BEGIN IMMEDIATE");
-  if (running == 0) {
-    // Only barriers: nothing to commit.
-  } else if (!batch_error) {
+  // A batch of barriers only opens no transaction.
+  std::error_code batch_error;
+  if (running > 0) batch_error = run("BEGIN IMMEDIATE");
+  if (running > 0 && !batch_error) {
     std::size_t last_run = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (runs_as[i] != i || !batch[i].job) continue;
@@ -178,7 +178,7 @@ std::vector<std::pair<Writer::Done, std::error_code>> Writer::commit_batch(std::
         run("ROLLBACK");
       }
     }
-  } else {
+  } else if (batch_error) {
     spdlog::error("store: cannot begin a transaction: {}", batch_error.message());
   }
   for (std::size_t i = 0; i < batch.size(); ++i) results[i] = results[runs_as[i]];
