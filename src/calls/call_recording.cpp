@@ -26,6 +26,15 @@ std::string_view track_name(media::RecordTrack track) {
   return "both";
 }
 
+// The completion of a recording's write (`done`: "stored", "removed"): a failure is logged, and
+// the status callback, if one is wanted, leaves after the commit, so its handler finds the row.
+store::Completion then_announce(std::string sid, std::string_view done, std::function<void()> announce) {
+  return [sid = std::move(sid), done, announce = std::move(announce)](std::error_code e) {
+    if (e) spdlog::error("recording {} not {}: {}", sid, done, e.message());
+    if (announce) announce();
+  };
+}
+
 }  // namespace
 
 RecordingCallback ActiveCall::recording_callback_for(const std::optional<std::string>& url, twiml::Method method,
@@ -72,10 +81,7 @@ store::Recording ActiveCall::start_call_recording(std::string source, media::Rec
   engine.media.start_recording(*session, request);
   // Stored as in-progress (listed, its media not served until completed), then announced.
   auto announce = recording_announcement(recording, "in-progress", callback);
-  engine.store.recordings().save(recording, [sid = recording.sid, announce = std::move(announce)](std::error_code e) {
-    if (e) spdlog::error("recording {} not stored: {}", sid, e.message());
-    if (announce) announce();
-  });
+  engine.store.recordings().save(recording, then_announce(recording.sid, "stored", std::move(announce)));
   return recording;
 }
 
@@ -87,10 +93,7 @@ void ActiveCall::discard_recording(store::Recording& recording, const RecordingC
   recording.date_updated = now_seconds();
   // Nothing is kept: the in-progress row goes, and then (for silence) the absent event.
   auto announce = is_absent ? recording_announcement(recording, "absent", callback) : std::function<void()>{};
-  engine.store.recordings().remove(recording.sid, [sid = recording.sid, announce = std::move(announce)](std::error_code e) {
-    if (e) spdlog::error("recording {} not removed: {}", sid, e.message());
-    if (announce) announce();
-  });
+  engine.store.recordings().remove(recording.sid, then_announce(recording.sid, "removed", std::move(announce)));
 }
 
 asio::awaitable<std::optional<media::RecordFinished>> ActiveCall::wait_recording() {
@@ -152,10 +155,7 @@ std::string ActiveCall::complete_recording(store::Recording& recording, const me
   recording.date_updated = now_seconds();
   // Announced once stored: a callback handler that fetches the recording finds it.
   auto announce = recording_announcement(recording, "completed", callback);
-  engine.store.recordings().save(recording, [sid = recording.sid, announce = std::move(announce)](std::error_code e) {
-    if (e) spdlog::error("recording {} not stored: {}", sid, e.message());
-    if (announce) announce();
-  });
+  engine.store.recordings().save(recording, then_announce(recording.sid, "stored", std::move(announce)));
   return recording_url(recording);
 }
 
