@@ -256,21 +256,13 @@ void apply_toml(Config& config, std::string_view toml_text, std::string_view ori
     }
     config.calls_per_second = *v;
   }
-  if (const auto node = root.at_path("calls.overload_lag_ms")) {
-    const auto v = node.value<std::int64_t>();
-    if (!v || (*v != 0 && (*v < 5 || *v > 10000))) {
-      throw std::runtime_error(
-          fmt::format("{}: 'calls.overload_lag_ms' must be 0 (off) or a whole number of milliseconds from 5 to 10000", origin));
+  if (auto v = integer_at("calls.overload_lag_ms", 0, 10000)) {
+    if (*v != 0 && *v < 5) {
+      throw std::runtime_error(fmt::format("{}: 'calls.overload_lag_ms' must be 0 (off) or from 5 to 10000", origin));
     }
     config.overload_lag = std::chrono::milliseconds{*v};
   }
-  if (const auto node = root.at_path("store.commit_delay_ms")) {
-    const auto v = node.value<std::int64_t>();
-    if (!v || *v < 0 || *v > 100) {
-      throw std::runtime_error(fmt::format("{}: 'store.commit_delay_ms' must be a whole number of milliseconds from 0 to 100", origin));
-    }
-    config.store_commit_delay = std::chrono::milliseconds{*v};
-  }
+  if (auto v = integer_at("store.commit_delay_ms", 0, 100)) config.store_commit_delay = std::chrono::milliseconds{*v};
   if (const auto node = root.get("trunks")) config.trunks = read_trunks(*node, origin);
   if (const auto* egress = root.get_as<toml::table>("egress")) {
     for (const auto& [region, value] : *egress) {
